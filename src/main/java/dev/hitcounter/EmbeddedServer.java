@@ -1,0 +1,88 @@
+package dev.hitcounter;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+import dev.hitcounter.system.Settings;
+import org.apache.catalina.Context;
+import org.apache.catalina.LifecycleException;
+import org.apache.catalina.LifecycleState;
+import org.apache.catalina.startup.Tomcat;
+import org.apache.catalina.valves.ErrorReportValve;
+
+/** The app on an embedded Tomcat: what the run command starts and what the integration tests drive. */
+public final class EmbeddedServer implements AutoCloseable {
+
+    private final Tomcat tomcat;
+    private final Path baseDir;
+
+    private EmbeddedServer(Tomcat tomcat, Path baseDir) {
+        this.tomcat = tomcat;
+        this.baseDir = baseDir;
+    }
+
+    /** Starts Tomcat on {@code settings.port()} (0 picks a free port) with the app at {@code /}. */
+    public static EmbeddedServer start(Settings settings) throws IOException, LifecycleException {
+        Path baseDir = Files.createTempDirectory("hit-counter-tomcat");
+        Tomcat tomcat = new Tomcat();
+        tomcat.setBaseDir(baseDir.toString());
+        tomcat.setPort(settings.port());
+        tomcat.getConnector().setThrowOnFailure(true);
+
+        ErrorReportValve errorReport = new ErrorReportValve();
+        errorReport.setShowReport(false);
+        errorReport.setShowServerInfo(false);
+        tomcat.getHost().getPipeline().addValve(errorReport);
+
+        // addContext does no annotation or web.xml scanning: the listener is registered by name, as
+        // web.xml does (only such a listener may add servlets), and finds the settings read here.
+        Context context = tomcat.addContext("", baseDir.toString());
+        context.addServletContainerInitializer(
+                (classes, servletContext) -> servletContext.setAttribute(HitCounterApp.SETTINGS, settings), null);
+        context.addApplicationListener(HitCounterApp.class.getName());
+        EmbeddedServer server = new EmbeddedServer(tomcat, baseDir);
+        try {
+            tomcat.start();
+            if (context.getState() != LifecycleState.STARTED) {
+                throw new LifecycleException("the app did not start; see the log above");
+            }
+        } catch (LifecycleException | RuntimeException e) {
+            server.close();
+            throw e;
+        }
+        return server;
+    }
+
+    /** The port Tomcat listens on. */
+    public int port() {
+        return tomcat.getConnector().getLocalPort();
+    }
+
+    /** Blocks until Tomcat stops. */
+    public void await() {
+        tomcat.getServer().await();
+    }
+
+    @Override
+    public void close() {
+        try {
+            tomcat.stop();
+            tomcat.destroy();
+        } catch (LifecycleException e) {
+            throw new IllegalStateException("Tomcat did not stop cleanly", e);
+        } finally {
+            deleteQuietly(baseDir);
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException e) {
+            // A leftover temp folder is harmless.
+        }
+    }
+}

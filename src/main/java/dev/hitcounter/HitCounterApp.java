@@ -1,0 +1,107 @@
+package dev.hitcounter;
+
+import java.util.logging.Logger;
+
+import dev.hitcounter.counter.Counter;
+import dev.hitcounter.counter.InMemoryCounter;
+import dev.hitcounter.counter.PageServlet;
+import dev.hitcounter.counter.RedisCounter;
+import dev.hitcounter.system.HealthServlet;
+import dev.hitcounter.system.NotFoundServlet;
+import dev.hitcounter.system.ReadinessServlet;
+import dev.hitcounter.system.RedisEndpoint;
+import dev.hitcounter.system.Settings;
+import dev.hitcounter.system.SettingsException;
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletContextEvent;
+import jakarta.servlet.ServletContextListener;
+import redis.clients.jedis.ClientSetInfoConfig;
+import redis.clients.jedis.ConnectionPoolConfig;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.RedisClient;
+
+/**
+ * The one place that wires the app: builds the counter from the settings, registers the servlets,
+ * and closes the Redis client when the app stops. A standalone Tomcat finds it through
+ * {@code WEB-INF/web.xml} and it reads the environment; the embedded launcher registers it by name
+ * and hands it the settings it has read.
+ */
+public final class HitCounterApp implements ServletContextListener {
+
+    private static final Logger LOG = Logger.getLogger(HitCounterApp.class.getName());
+
+    /** The context attribute through which the embedded launcher hands over the settings it has read. */
+    static final String SETTINGS = Settings.class.getName();
+
+    private Counter counter;
+
+    @Override
+    public void contextInitialized(ServletContextEvent event) {
+        ServletContext context = event.getServletContext();
+        Settings settings = context.getAttribute(SETTINGS) instanceof Settings given ? given : settingsFromEnvironment();
+        LOG.info(() -> "hit-counter starting: " + settings.describe());
+        counter = settings.redis()
+                .<Counter>map(endpoint -> redisCounter(settings, endpoint))
+                .orElseGet(HitCounterApp::inMemoryCounter);
+
+        context.addServlet("page", new PageServlet(counter)).addMapping("");
+        context.addServlet("healthz", new HealthServlet()).addMapping("/healthz");
+        context.addServlet("readyz", new ReadinessServlet(counter)).addMapping("/readyz");
+        // "/" makes it the default servlet; the JSP patterns shadow a standalone Tomcat's global
+        // JSP servlet, which would otherwise answer *.jsp paths with its own error page.
+        context.addServlet("not-found", new NotFoundServlet()).addMapping("/", "*.jsp", "*.jspx");
+    }
+
+    @Override
+    public void contextDestroyed(ServletContextEvent event) {
+        if (counter != null) {
+            counter.close();
+        }
+    }
+
+    private static Settings settingsFromEnvironment() {
+        try {
+            return Settings.from(System.getenv());
+        } catch (SettingsException e) {
+            LOG.severe("hit-counter cannot start: " + e.getMessage());
+            // A container should stop, not idle without its app: Tomcat would keep running.
+            if ("true".equals(System.getenv("EXIT_ON_STARTUP_ERROR"))) {
+                Runtime.getRuntime().halt(2);
+            }
+            throw e;
+        }
+    }
+
+    private static Counter inMemoryCounter() {
+        LOG.info("REDIS_URL is unset: counting in memory, and the count restarts with the process. "
+                + "Set REDIS_URL=redis://host:6379 to keep it in Redis.");
+        return new InMemoryCounter();
+    }
+
+    private static RedisCounter redisCounter(Settings settings, RedisEndpoint endpoint) {
+        DefaultJedisClientConfig.Builder clientConfig = DefaultJedisClientConfig.builder()
+                .connectionTimeoutMillis(settings.connectTimeoutMillis())
+                .socketTimeoutMillis(settings.readTimeoutMillis())
+                .database(endpoint.database())
+                .ssl(endpoint.tls())
+                // RESP2 needs no HELLO, and without CLIENT SETINFO a new connection costs no extra round trip.
+                .resp2()
+                .clientSetInfoConfig(ClientSetInfoConfig.DISABLED);
+        if (endpoint.password() != null) {
+            clientConfig.user(endpoint.user()).password(endpoint.password());
+        }
+        ConnectionPoolConfig pool = new ConnectionPoolConfig();
+        pool.setMaxTotal(settings.poolSize());
+        pool.setMaxIdle(settings.poolSize());
+        pool.setMinIdle(0);
+        pool.setBlockWhenExhausted(true);
+        // Jedis's default waits forever for a free connection; every wait here is bounded.
+        pool.setMaxWait(java.time.Duration.ofMillis(settings.poolWaitMillis()));
+        RedisClient client = RedisClient.builder()
+                .hostAndPort(endpoint.host(), endpoint.port())
+                .clientConfig(clientConfig.build())
+                .poolConfig(pool)
+                .build();
+        return new RedisCounter(client, settings.counterKey(), endpoint.toString());
+    }
+}

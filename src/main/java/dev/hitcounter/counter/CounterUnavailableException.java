@@ -1,0 +1,33 @@
+package dev.hitcounter.counter;
+
+/** The count could not be taken; {@link #mayHaveCounted()} tells whether the increment may still have reached the store. */
+public final class CounterUnavailableException extends Exception {
+
+    /** Why the store did not answer, as a label for logs and metrics. */
+    public enum Kind {
+        /** No connection could be opened: nothing was sent. */
+        CONNECT,
+        /** Every pooled connection stayed busy for the whole borrow wait: nothing was sent. */
+        POOL_EXHAUSTED,
+        /** The command was sent and no reply came in time. */
+        TIMEOUT,
+        /** The connection broke after the command was sent, or Redis answered with an error. */
+        BROKEN
+    }
+
+    private final Kind kind;
+
+    CounterUnavailableException(Kind kind, Throwable cause) {
+        super(kind + ": " + cause.getMessage(), cause);
+        this.kind = kind;
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    /** True where the command was written to Redis, so Redis may count it although no reply came. */
+    public boolean mayHaveCounted() {
+        return kind == Kind.TIMEOUT || kind == Kind.BROKEN;
+    }
+}

@@ -1,0 +1,123 @@
+package dev.hitcounter.system;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.InvalidPathException;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Every setting of the app, read once from environment variables and checked before anything starts.
+ *
+ * @param port            TCP port of the embedded launcher ({@code PORT}, 0 picks a free one)
+ * @param redis           where Redis is ({@code REDIS_URL} and {@code REDIS_PASSWORD_FILE}); empty means count in memory
+ * @param counterKey      the Redis key that holds the count ({@code COUNTER_KEY})
+ * @param poolSize        most Redis connections at once ({@code REDIS_POOL_SIZE})
+ * @param poolWaitMillis  longest wait for a free pooled connection ({@code REDIS_POOL_WAIT_MS})
+ * @param connectTimeoutMillis longest wait to open a connection ({@code REDIS_CONNECT_TIMEOUT_MS})
+ * @param readTimeoutMillis    longest wait for a Redis reply ({@code REDIS_READ_TIMEOUT_MS})
+ */
+public record Settings(
+        int port,
+        Optional<RedisEndpoint> redis,
+        String counterKey,
+        int poolSize,
+        int poolWaitMillis,
+        int connectTimeoutMillis,
+        int readTimeoutMillis) {
+
+    /** The default number of pooled connections: Tomcat's default number of request threads. */
+    static final int DEFAULT_POOL_SIZE = 200;
+
+    /** Reads and checks every setting; throws {@link SettingsException} naming the first bad one. */
+    public static Settings from(Map<String, String> env) {
+        return new Settings(
+                intSetting(env, "PORT", 8080, 0, 65535),
+                redis(env),
+                counterKey(env),
+                intSetting(env, "REDIS_POOL_SIZE", DEFAULT_POOL_SIZE, 1, 10_000),
+                intSetting(env, "REDIS_POOL_WAIT_MS", 50, 0, 60_000),
+                intSetting(env, "REDIS_CONNECT_TIMEOUT_MS", 100, 1, 60_000),
+                intSetting(env, "REDIS_READ_TIMEOUT_MS", 100, 1, 60_000));
+    }
+
+    /** One line with every effective setting, fit for a log: the password is never shown. */
+    public String describe() {
+        String store = redis.map(endpoint -> "Redis at " + endpoint).orElse("memory (REDIS_URL unset)");
+        return "counting in " + store
+                + ", COUNTER_KEY=" + counterKey
+                + ", REDIS_POOL_SIZE=" + poolSize
+                + ", REDIS_POOL_WAIT_MS=" + poolWaitMillis
+                + ", REDIS_CONNECT_TIMEOUT_MS=" + connectTimeoutMillis
+                + ", REDIS_READ_TIMEOUT_MS=" + readTimeoutMillis;
+    }
+
+    private static Optional<RedisEndpoint> redis(Map<String, String> env) {
+        String url = value(env, "REDIS_URL");
+        String passwordFile = value(env, "REDIS_PASSWORD_FILE");
+        if (url == null) {
+            if (passwordFile != null) {
+                throw new SettingsException("REDIS_PASSWORD_FILE is set but REDIS_URL is not: "
+                        + "set REDIS_URL=redis://host:port to use Redis, or unset REDIS_PASSWORD_FILE");
+            }
+            return Optional.empty();
+        }
+        RedisEndpoint endpoint = RedisEndpoint.parse("REDIS_URL", url);
+        if (passwordFile == null) {
+            return Optional.of(endpoint);
+        }
+        if (endpoint.password() != null) {
+            throw new SettingsException("REDIS_URL has a password and REDIS_PASSWORD_FILE is set: "
+                    + "give the password in one of them only");
+        }
+        return Optional.of(endpoint.withPassword(readPassword(passwordFile)));
+    }
+
+    private static String readPassword(String file) {
+        String expected = "a readable file holding the Redis password (a Docker secret, e.g. /run/secrets/redis-password)";
+        try {
+            String password = Files.readString(Path.of(file)).strip();
+            if (password.isEmpty()) {
+                throw new SettingsException("REDIS_PASSWORD_FILE", file, expected + ", not an empty one");
+            }
+            return password;
+        } catch (IOException | InvalidPathException e) {
+            throw new SettingsException("REDIS_PASSWORD_FILE", file, expected);
+        }
+    }
+
+    private static String counterKey(Map<String, String> env) {
+        String key = value(env, "COUNTER_KEY");
+        if (key == null) {
+            return "views";
+        }
+        if (key.length() > 512 || !key.matches("[\\p{Graph}]+")) {
+            throw new SettingsException("COUNTER_KEY", key,
+                    "a Redis key of 1-512 visible ASCII characters without spaces, e.g. views");
+        }
+        return key;
+    }
+
+    private static int intSetting(Map<String, String> env, String name, int fallback, int min, int max) {
+        String text = value(env, name);
+        if (text == null) {
+            return fallback;
+        }
+        String expected = "a whole number from " + min + " to " + max + " (default " + fallback + ")";
+        if (!text.matches("[0-9]{1,9}")) {
+            throw new SettingsException(name, text, expected);
+        }
+        int number = Integer.parseInt(text);
+        if (number < min || number > max) {
+            throw new SettingsException(name, text, expected);
+        }
+        return number;
+    }
+
+    /** An unset and an empty variable mean the same: Compose writes {@code VAR=} for "not set". */
+    private static String value(Map<String, String> env, String name) {
+        String text = env.get(name);
+        return text == null || text.isBlank() ? null : text.strip();
+    }
+}
