@@ -38,8 +38,8 @@ public record Settings(
                 counterKey(env),
                 intSetting(env, "REDIS_POOL_SIZE", DEFAULT_POOL_SIZE, 1, 10_000),
                 intSetting(env, "REDIS_POOL_WAIT_MS", 50, 0, 60_000),
-                intSetting(env, "REDIS_CONNECT_TIMEOUT_MS", 100, 1, 60_000),
-                intSetting(env, "REDIS_READ_TIMEOUT_MS", 100, 1, 60_000));
+                intSetting(env, "REDIS_CONNECT_TIMEOUT_MS", 250, 1, 60_000),
+                intSetting(env, "REDIS_READ_TIMEOUT_MS", 250, 1, 60_000));
     }
 
     /** One line with every effective setting, fit for a log: the password is never shown. */

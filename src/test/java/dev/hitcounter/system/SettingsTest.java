@@ -1,0 +1,125 @@
+package dev.hitcounter.system;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class SettingsTest {
+
+    @Test
+    void defaultsCountInMemoryOnPort8080() {
+        Settings settings = Settings.from(Map.of());
+        assertEquals(8080, settings.port());
+        assertEquals(Optional.empty(), settings.redis());
+        assertEquals("views", settings.counterKey());
+        assertEquals(200, settings.poolSize());
+        assertEquals(50, settings.poolWaitMillis());
+        assertEquals(250, settings.connectTimeoutMillis());
+        assertEquals(250, settings.readTimeoutMillis());
+    }
+
+    @Test
+    void emptyVariablesMeanUnset() {
+        Settings settings = Settings.from(Map.of("REDIS_URL", "", "PORT", " ", "COUNTER_KEY", ""));
+        assertEquals(Optional.empty(), settings.redis());
+        assertEquals(8080, settings.port());
+        assertEquals("views", settings.counterKey());
+    }
+
+    @Test
+    void readsEveryNumber() {
+        Settings settings = Settings.from(Map.of("PORT", "0", "REDIS_POOL_SIZE", "8", "REDIS_POOL_WAIT_MS", "0",
+                "REDIS_CONNECT_TIMEOUT_MS", "250", "REDIS_READ_TIMEOUT_MS", "60000", "COUNTER_KEY", "hits:home"));
+        assertEquals(0, settings.port());
+        assertEquals(8, settings.poolSize());
+        assertEquals(0, settings.poolWaitMillis());
+        assertEquals(250, settings.connectTimeoutMillis());
+        assertEquals(60000, settings.readTimeoutMillis());
+        assertEquals("hits:home", settings.counterKey());
+    }
+
+    @ParameterizedTest(name = "{0}={1}")
+    @CsvSource(delimiter = '|', value = {
+        "PORT | -1", "PORT | 65536", "PORT | 80a", "PORT | 8080.0", "PORT | 99999999999",
+        "REDIS_POOL_SIZE | 0", "REDIS_POOL_SIZE | 10001", "REDIS_POOL_SIZE | many",
+        "REDIS_POOL_WAIT_MS | 60001", "REDIS_POOL_WAIT_MS | 1.5",
+        "REDIS_CONNECT_TIMEOUT_MS | 0", "REDIS_READ_TIMEOUT_MS | 0", "REDIS_READ_TIMEOUT_MS | 100ms",
+    })
+    void badNumberNamesTheVariableAndTheRange(String variable, String value) {
+        SettingsException e = assertThrows(SettingsException.class, () -> Settings.from(Map.of(variable, value)));
+        assertTrue(e.getMessage().startsWith(variable + "=" + value + " is invalid: expected a whole number from "),
+                e.getMessage());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"two words", "tab\there", "ключ"})
+    void badCounterKeyNamesTheVariable(String key) {
+        SettingsException e = assertThrows(SettingsException.class, () -> Settings.from(Map.of("COUNTER_KEY", key)));
+        assertTrue(e.getMessage().startsWith("COUNTER_KEY="), e.getMessage());
+    }
+
+    @Test
+    void tooLongCounterKeyIsRefused() {
+        assertThrows(SettingsException.class, () -> Settings.from(Map.of("COUNTER_KEY", "k".repeat(513))));
+    }
+
+    @Test
+    void passwordFileSuppliesThePassword(@TempDir Path dir) throws IOException {
+        Path secret = Files.writeString(dir.resolve("redis-password"), "s3cret\n");
+        Settings settings = Settings.from(Map.of("REDIS_URL", "redis://redis:6379",
+                "REDIS_PASSWORD_FILE", secret.toString()));
+        assertEquals("s3cret", settings.redis().orElseThrow().password());
+        assertFalse(settings.describe().contains("s3cret"), settings.describe());
+    }
+
+    @Test
+    void passwordInUrlAndFileIsRefused(@TempDir Path dir) throws IOException {
+        Path secret = Files.writeString(dir.resolve("redis-password"), "other");
+        SettingsException e = assertThrows(SettingsException.class, () -> Settings.from(Map.of(
+                "REDIS_URL", "redis://:s3cret@redis:6379", "REDIS_PASSWORD_FILE", secret.toString())));
+        assertFalse(e.getMessage().contains("s3cret"));
+        assertTrue(e.getMessage().contains("REDIS_PASSWORD_FILE"));
+    }
+
+    @Test
+    void emptyPasswordFileIsRefused(@TempDir Path dir) throws IOException {
+        Path secret = Files.writeString(dir.resolve("redis-password"), "\n");
+        SettingsException e = assertThrows(SettingsException.class, () -> Settings.from(Map.of(
+                "REDIS_URL", "redis://redis:6379", "REDIS_PASSWORD_FILE", secret.toString())));
+        assertTrue(e.getMessage().startsWith("REDIS_PASSWORD_FILE="), e.getMessage());
+    }
+
+    @Test
+    void missingPasswordFileIsRefused() {
+        SettingsException e = assertThrows(SettingsException.class, () -> Settings.from(Map.of(
+                "REDIS_URL", "redis://redis:6379", "REDIS_PASSWORD_FILE", "/nonexistent/file")));
+        assertTrue(e.getMessage().startsWith("REDIS_PASSWORD_FILE=/nonexistent/file is invalid"), e.getMessage());
+    }
+
+    @Test
+    void passwordFileWithoutRedisUrlIsRefused() {
+        SettingsException e = assertThrows(SettingsException.class,
+                () -> Settings.from(Map.of("REDIS_PASSWORD_FILE", "/run/secrets/x")));
+        assertTrue(e.getMessage().contains("REDIS_URL"), e.getMessage());
+    }
+
+    @Test
+    void describeShowsEverySettingButNoPassword() {
+        String line = Settings.from(Map.of("REDIS_URL", "redis://app:s3cret@redis:6380/2")).describe();
+        assertEquals("counting in Redis at redis://app:***@redis:6380/2, COUNTER_KEY=views, REDIS_POOL_SIZE=200, "
+                + "REDIS_POOL_WAIT_MS=50, REDIS_CONNECT_TIMEOUT_MS=250, REDIS_READ_TIMEOUT_MS=250", line);
+    }
+}

@@ -1,0 +1,248 @@
+package dev.hitcounter.testing;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import redis.clients.jedis.RedisClient;
+
+/**
+ * A real {@code redis-server} process that a test starts on a free port and stops: the one on PATH,
+ * or where there is none, the binary shipped in the {@code embedded-redis} jar from Maven Central.
+ */
+public final class RedisServerProcess implements AutoCloseable {
+
+    private final int port;
+    private final Path dir;
+    private final List<String> extraArgs;
+    private Process process;
+    private RedisClient client;
+
+    private RedisServerProcess(int port, Path dir, List<String> extraArgs) {
+        this.port = port;
+        this.dir = dir;
+        this.extraArgs = extraArgs;
+    }
+
+    /** Starts a Redis without persistence. */
+    public static RedisServerProcess start() {
+        return start("--save", "", "--appendonly", "no");
+    }
+
+    /** Starts a Redis with these extra arguments (e.g. {@code --appendonly yes}) in a fresh data folder. */
+    public static RedisServerProcess start(String... args) {
+        try {
+            RedisServerProcess redis = new RedisServerProcess(
+                    freePort(), Files.createTempDirectory("redis-data"), List.of(args));
+            redis.startProcess();
+            return redis;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String url() {
+        return "redis://127.0.0.1:" + port;
+    }
+
+    public Path dataDir() {
+        return dir;
+    }
+
+    /** A client of the test's own, for looking at keys; opened on first use. */
+    public RedisClient client() {
+        if (client == null) {
+            client = RedisClient.create("127.0.0.1", port);
+        }
+        return client;
+    }
+
+    /** The value of a key as a number, 0 when absent. */
+    public long valueOf(String key) {
+        String value = client().get(key);
+        return value == null ? 0 : Long.parseLong(value);
+    }
+
+    /** Stops Redis the polite way (SIGTERM): it saves what its persistence settings say and exits. */
+    public void stop() {
+        closeClient();
+        process.destroy();
+        waitForExit();
+    }
+
+    /** Kills Redis with SIGKILL: no chance to save anything. */
+    public void kill() {
+        closeClient();
+        process.destroyForcibly();
+        waitForExit();
+    }
+
+    /** Freezes Redis (SIGSTOP): connections stay open and nothing answers, as with a hung server. */
+    public void pause() {
+        signal("STOP");
+    }
+
+    /** Lets a paused Redis go on (SIGCONT). */
+    public void resume() {
+        signal("CONT");
+    }
+
+    /** Starts Redis again on the same port and data folder. */
+    public void restart() {
+        startProcess();
+    }
+
+    public boolean isRunning() {
+        return process != null && process.isAlive();
+    }
+
+    @Override
+    public void close() {
+        closeClient();
+        if (process != null && process.isAlive()) {
+            resume();
+            process.destroyForcibly();
+            waitForExit();
+        }
+    }
+
+    private void startProcess() {
+        List<String> command = new ArrayList<>(List.of(binary().toString(),
+                "--port", String.valueOf(port), "--bind", "127.0.0.1", "--dir", dir.toString(),
+                "--daemonize", "no", "--protected-mode", "no"));
+        command.addAll(extraArgs);
+        try {
+            process = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("redis.log").toFile()))
+                    .start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        awaitOurServer();
+    }
+
+    /** Waits for a PONG and checks that the server on the port is the process we started. */
+    private void awaitOurServer() {
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("redis-server exited: " + log());
+            }
+            try (RedisClient probe = RedisClient.create("127.0.0.1", port)) {
+                String info = probe.info("server");
+                if (info.contains("process_id:" + process.pid() + "\r\n")) {
+                    return;
+                }
+                throw new IllegalStateException("another Redis answers on port " + port);
+            } catch (redis.clients.jedis.exceptions.JedisConnectionException e) {
+                sleep(20);
+            }
+        }
+        throw new IllegalStateException("redis-server did not answer within 15 s: " + log());
+    }
+
+    private String log() {
+        try {
+            return Files.readString(dir.resolve("redis.log"));
+        } catch (IOException e) {
+            return "(no log)";
+        }
+    }
+
+    private void signal(String signal) {
+        try {
+            int exit = new ProcessBuilder("kill", "-" + signal, String.valueOf(process.pid()))
+                    .inheritIO().start().waitFor();
+            if (exit != 0) {
+                throw new IllegalStateException("kill -" + signal + " failed");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void waitForExit() {
+        try {
+            if (!process.waitFor(15, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("redis-server did not exit");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void closeClient() {
+        if (client != null) {
+            client.close();
+            client = null;
+        }
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Path binary() {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+            Path candidate = Path.of(dir, "redis-server");
+            if (Files.isExecutable(candidate)) {
+                return candidate;
+            }
+        }
+        return BundledBinary.PATH;
+    }
+
+    /** The redis-server binary from the embedded-redis jar, copied out once per test JVM. */
+    private static final class BundledBinary {
+        static final Path PATH = extract();
+
+        private static Path extract() {
+            String arch = System.getProperty("os.arch");
+            String os = System.getProperty("os.name").toLowerCase();
+            String resource = os.contains("mac")
+                    ? (arch.contains("aarch64") ? "redis-server-6.2.6-v5-darwin-arm64" : "redis-server-6.2.6-v5-darwin-amd64")
+                    : (arch.contains("aarch64") ? "redis-server-6.2.7-linux-arm64" : "redis-server-6.2.6-v5-linux-amd64");
+            try (InputStream in = RedisServerProcess.class.getResourceAsStream("/" + resource)) {
+                if (in == null) {
+                    throw new IllegalStateException("no redis-server on PATH and no bundled " + resource);
+                }
+                Path target = Files.createTempDirectory("redis-bin").resolve("redis-server");
+                Files.copy(in, target, StandardCopyOption.REPLACE_EXISTING);
+                if (!target.toFile().setExecutable(true)) {
+                    throw new IllegalStateException("cannot make " + target + " executable");
+                }
+                return target;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+}
