@@ -11,10 +11,15 @@ import org.apache.catalina.Context;
 import org.apache.catalina.LifecycleException;
 import org.apache.catalina.LifecycleState;
 import org.apache.catalina.startup.Tomcat;
-import org.apache.catalina.valves.ErrorReportValve;
+import org.apache.catalina.core.StandardContext;
+import org.apache.catalina.core.StandardHost;
+import org.apache.tomcat.util.descriptor.web.ErrorPage;
 
 /** The app on an embedded Tomcat: what the run command starts and what the integration tests drive. */
 public final class EmbeddedServer implements AutoCloseable {
+
+    /** How long a stop waits for requests in flight, as META-INF/context.xml says for a standalone Tomcat. */
+    static final int SHUTDOWN_GRACE_MILLIS = 10_000;
 
     private final Tomcat tomcat;
     private final Path baseDir;
@@ -32,10 +37,9 @@ public final class EmbeddedServer implements AutoCloseable {
         tomcat.setPort(settings.port());
         tomcat.getConnector().setThrowOnFailure(true);
 
-        ErrorReportValve errorReport = new ErrorReportValve();
-        errorReport.setShowReport(false);
-        errorReport.setShowServerInfo(false);
-        tomcat.getHost().getPipeline().addValve(errorReport);
+        // Naming the class keeps the Host from adding Tomcat's own report valve beside ours.
+        ((StandardHost) tomcat.getHost()).setErrorReportValveClass(ErrorPageValve.class.getName());
+        tomcat.getHost().getPipeline().addValve(new ErrorPageValve());
 
         // addContext does no annotation or web.xml scanning: the listener is registered by name, as
         // web.xml does (only such a listener may add servlets), and finds the settings read here.
@@ -43,6 +47,11 @@ public final class EmbeddedServer implements AutoCloseable {
         context.addServletContainerInitializer(
                 (classes, servletContext) -> servletContext.setAttribute(HitCounterApp.SETTINGS, settings), null);
         context.addApplicationListener(HitCounterApp.class.getName());
+        // What web.xml and META-INF/context.xml say for a standalone Tomcat.
+        ErrorPage errorPage = new ErrorPage();
+        errorPage.setLocation("/error");
+        context.addErrorPage(errorPage);
+        ((StandardContext) context).setUnloadDelay(SHUTDOWN_GRACE_MILLIS);
         EmbeddedServer server = new EmbeddedServer(tomcat, baseDir);
         try {
             tomcat.start();

@@ -1,17 +1,24 @@
 package dev.hitcounter;
 
+import java.time.Duration;
+import java.util.EnumSet;
 import java.util.logging.Logger;
 
+import dev.hitcounter.counter.CoalescingCounter;
 import dev.hitcounter.counter.Counter;
 import dev.hitcounter.counter.InMemoryCounter;
 import dev.hitcounter.counter.PageServlet;
 import dev.hitcounter.counter.RedisCounter;
+import dev.hitcounter.system.ErrorPages;
 import dev.hitcounter.system.HealthServlet;
-import dev.hitcounter.system.NotFoundServlet;
+import dev.hitcounter.system.Metrics;
 import dev.hitcounter.system.ReadinessServlet;
 import dev.hitcounter.system.RedisEndpoint;
+import dev.hitcounter.system.ResponseFilter;
 import dev.hitcounter.system.Settings;
 import dev.hitcounter.system.SettingsException;
+import io.prometheus.metrics.exporter.servlet.jakarta.PrometheusMetricsServlet;
+import jakarta.servlet.DispatcherType;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
@@ -21,10 +28,10 @@ import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.RedisClient;
 
 /**
- * The one place that wires the app: builds the counter from the settings, registers the servlets,
- * and closes the Redis client when the app stops. A standalone Tomcat finds it through
- * {@code WEB-INF/web.xml} and it reads the environment; the embedded launcher registers it by name
- * and hands it the settings it has read.
+ * The one place that wires the app: builds the counter from the settings, registers the servlets
+ * and the filter, and closes the Redis client when the app stops. A standalone Tomcat finds it
+ * through {@code WEB-INF/web.xml} and it reads the environment; the embedded launcher registers it
+ * by name and hands it the settings it has read.
  */
 public final class HitCounterApp implements ServletContextListener {
 
@@ -40,16 +47,20 @@ public final class HitCounterApp implements ServletContextListener {
         ServletContext context = event.getServletContext();
         Settings settings = context.getAttribute(SETTINGS) instanceof Settings given ? given : settingsFromEnvironment();
         LOG.info(() -> "hit-counter starting: " + settings.describe());
+        Metrics metrics = new Metrics();
         counter = settings.redis()
-                .<Counter>map(endpoint -> redisCounter(settings, endpoint))
+                .map(endpoint -> redisCounter(settings, endpoint, metrics))
                 .orElseGet(HitCounterApp::inMemoryCounter);
 
-        context.addServlet("page", new PageServlet(counter)).addMapping("");
+        context.addFilter("responses", new ResponseFilter(metrics))
+                .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST, DispatcherType.ERROR), false, "/*");
+        context.addServlet("page", new PageServlet(counter, metrics)).addMapping("");
         context.addServlet("healthz", new HealthServlet()).addMapping("/healthz");
         context.addServlet("readyz", new ReadinessServlet(counter)).addMapping("/readyz");
+        context.addServlet("metrics", new PrometheusMetricsServlet(metrics.registry())).addMapping("/metrics");
         // "/" makes it the default servlet; the JSP patterns shadow a standalone Tomcat's global
         // JSP servlet, which would otherwise answer *.jsp paths with its own error page.
-        context.addServlet("not-found", new NotFoundServlet()).addMapping("/", "*.jsp", "*.jspx");
+        context.addServlet("errors", new ErrorPages()).addMapping("/", "*.jsp", "*.jspx");
     }
 
     @Override
@@ -78,7 +89,7 @@ public final class HitCounterApp implements ServletContextListener {
         return new InMemoryCounter();
     }
 
-    private static RedisCounter redisCounter(Settings settings, RedisEndpoint endpoint) {
+    private static Counter redisCounter(Settings settings, RedisEndpoint endpoint, Metrics metrics) {
         DefaultJedisClientConfig.Builder clientConfig = DefaultJedisClientConfig.builder()
                 .connectionTimeoutMillis(settings.connectTimeoutMillis())
                 .socketTimeoutMillis(settings.readTimeoutMillis())
@@ -96,12 +107,14 @@ public final class HitCounterApp implements ServletContextListener {
         pool.setMinIdle(0);
         pool.setBlockWhenExhausted(true);
         // Jedis's default waits forever for a free connection; every wait here is bounded.
-        pool.setMaxWait(java.time.Duration.ofMillis(settings.poolWaitMillis()));
+        pool.setMaxWait(Duration.ofMillis(settings.poolWaitMillis()));
         RedisClient client = RedisClient.builder()
                 .hostAndPort(endpoint.host(), endpoint.port())
                 .clientConfig(clientConfig.build())
                 .poolConfig(pool)
                 .build();
-        return new RedisCounter(client, settings.counterKey(), endpoint.toString());
+        metrics.watchPool(client.getPool()::getNumActive, client.getPool()::getNumIdle);
+        RedisCounter redis = new RedisCounter(client, settings.counterKey(), endpoint.toString(), metrics);
+        return settings.coalesce() ? new CoalescingCounter(redis) : redis;
     }
 }

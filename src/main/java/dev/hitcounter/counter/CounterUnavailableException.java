@@ -9,6 +9,8 @@ public final class CounterUnavailableException extends Exception {
         CONNECT,
         /** Every pooled connection stayed busy for the whole borrow wait: nothing was sent. */
         POOL_EXHAUSTED,
+        /** Redis was already known to be down, so nothing was tried: nothing was sent. */
+        KNOWN_DOWN,
         /** The command was sent and no reply came in time. */
         TIMEOUT,
         /** The connection broke after the command was sent, or Redis answered with an error. */
@@ -19,6 +21,11 @@ public final class CounterUnavailableException extends Exception {
 
     CounterUnavailableException(Kind kind, Throwable cause) {
         super(kind + ": " + cause.getMessage(), cause);
+        this.kind = kind;
+    }
+
+    CounterUnavailableException(Kind kind, String message) {
+        super(kind + ": " + message);
         this.kind = kind;
     }
 

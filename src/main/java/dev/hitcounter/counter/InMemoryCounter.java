@@ -13,6 +13,11 @@ public final class InMemoryCounter implements Counter {
     }
 
     @Override
+    public long add(int added) {
+        return views.addAndGet(added);
+    }
+
+    @Override
     public boolean isReady() {
         return true;
     }

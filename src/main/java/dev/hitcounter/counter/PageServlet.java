@@ -2,8 +2,10 @@ package dev.hitcounter.counter;
 
 import java.io.IOException;
 
+import dev.hitcounter.system.ErrorPages;
 import dev.hitcounter.system.GetOnlyServlet;
 import dev.hitcounter.system.HtmlPage;
+import dev.hitcounter.system.Metrics;
 import jakarta.servlet.http.HttpServletResponse;
 
 /** {@code GET /}: counts the view and shows the count; {@code HEAD /} answers without counting. */
@@ -12,9 +14,11 @@ public final class PageServlet extends GetOnlyServlet {
     static final String TITLE = "Hit counter";
 
     private final transient Counter counter;
+    private final transient Metrics metrics;
 
-    public PageServlet(Counter counter) {
+    public PageServlet(Counter counter, Metrics metrics) {
         this.counter = counter;
+        this.metrics = metrics;
     }
 
     @Override
@@ -24,11 +28,11 @@ public final class PageServlet extends GetOnlyServlet {
             views = counter.increment();
         } catch (CounterUnavailableException e) {
             response.setHeader("Retry-After", "1");
-            HtmlPage.send(response, HttpServletResponse.SC_SERVICE_UNAVAILABLE, "Service unavailable",
-                    "The view counter is unavailable right now. Please try again in a moment.");
+            ErrorPages.send(response, HttpServletResponse.SC_SERVICE_UNAVAILABLE);
             return;
         }
         HtmlPage.send(response, HttpServletResponse.SC_OK, TITLE, "Hello! This page has been seen " + views + " times.");
+        metrics.viewServed();
     }
 
     @Override

@@ -2,10 +2,8 @@ package dev.hitcounter.counter;
 
 import java.net.SocketTimeoutException;
 import java.util.NoSuchElementException;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
+import dev.hitcounter.system.Metrics;
 import redis.clients.jedis.CommandObject;
 import redis.clients.jedis.CommandObjects;
 import redis.clients.jedis.Connection;
@@ -14,40 +12,53 @@ import redis.clients.jedis.RedisProtocol;
 import redis.clients.jedis.exceptions.JedisException;
 
 /**
- * Counts views with one Redis {@code INCR} per view over the pooled {@link RedisClient}.
+ * Counts views with Redis {@code INCR} (or {@code INCRBY} for a coalesced batch) over the pooled
+ * {@link RedisClient}; while Redis is known to be down it fails fast.
  *
- * <p>An increment is never retried: once {@code INCR} is written, Redis may execute it even if
- * the reply is lost, so a retry could count one view twice. Only a failure to get a connection
- * proves that nothing was sent, and even then we answer 503 rather than retry, so that a slow
- * Redis costs each request at most one wait.
+ * <p>An increment is never retried: once the command is written, Redis may execute it even if
+ * the reply is lost, so a retry could count a view twice. Only a failure to get a connection
+ * proves that nothing was sent; even then we answer 503 rather than retry, so that a slow Redis
+ * costs each request at most one wait.
  */
 public final class RedisCounter implements Counter {
 
-    private static final Logger LOG = Logger.getLogger(RedisCounter.class.getName());
+    static final long PROBE_INTERVAL_MILLIS = 100;
 
     private final RedisClient client;
+    private final String key;
+    private final CommandObjects commands = new CommandObjects(RedisProtocol.RESP2);
     private final CommandObject<Long> incr;
-    private final String where;
-    private final OutageLog outages;
+    private final Metrics metrics;
+    private final RedisOutage outage;
 
-    public RedisCounter(RedisClient client, String key, String where) {
+    public RedisCounter(RedisClient client, String key, String where, Metrics metrics) {
         this.client = client;
-        this.incr = new CommandObjects(RedisProtocol.RESP2).incr(key);
-        this.where = where;
-        this.outages = new OutageLog(where);
+        this.key = key;
+        this.incr = commands.incr(key);
+        this.metrics = metrics;
+        // One broken connection usually means all idle ones are (Redis restarted): the outage
+        // drops them so that the requests after recovery open fresh ones instead of failing.
+        this.outage = new RedisOutage(where, this::isReady, () -> client.getPool().clear(), PROBE_INTERVAL_MILLIS);
     }
 
     @Override
-    public long increment() throws CounterUnavailableException {
+    public long add(int views) throws CounterUnavailableException {
+        if (outage.isDown()) {
+            throw failed(new CounterUnavailableException(CounterUnavailableException.Kind.KNOWN_DOWN,
+                    "waiting for Redis to answer a ping"));
+        }
         Connection connection = borrow();
+        long start = System.nanoTime();
         try (connection) {
-            long count = connection.executeCommand(incr);
-            outages.up();
+            long count = connection.executeCommand(views == 1 ? incr : commands.incrBy(key, views));
+            outage.answered();
             return count;
         } catch (JedisException e) {
-            throw failed(e.getCause() instanceof SocketTimeoutException
+            throw failed(new CounterUnavailableException(e.getCause() instanceof SocketTimeoutException
                     ? CounterUnavailableException.Kind.TIMEOUT
-                    : CounterUnavailableException.Kind.BROKEN, e);
+                    : CounterUnavailableException.Kind.BROKEN, e));
+        } finally {
+            metrics.redisCommand(System.nanoTime() - start);
         }
     }
 
@@ -55,18 +66,17 @@ public final class RedisCounter implements Counter {
         try {
             return client.getPool().getResource();
         } catch (JedisException e) {
-            throw failed(e.getCause() instanceof NoSuchElementException
+            throw failed(new CounterUnavailableException(e.getCause() instanceof NoSuchElementException
                     ? CounterUnavailableException.Kind.POOL_EXHAUSTED
-                    : CounterUnavailableException.Kind.CONNECT, e);
+                    : CounterUnavailableException.Kind.CONNECT, e));
         }
     }
 
-    private CounterUnavailableException failed(CounterUnavailableException.Kind kind, JedisException e) {
-        CounterUnavailableException failure = new CounterUnavailableException(kind, e);
-        if (outages.down(failure)) {
-            // One broken connection usually means all idle ones are (Redis restarted): drop them
-            // now so the requests after recovery open fresh ones instead of failing on stale ones.
-            client.getPool().clear();
+    private CounterUnavailableException failed(CounterUnavailableException failure) {
+        metrics.redisError(failure.kind().name().toLowerCase(java.util.Locale.ROOT));
+        // An exhausted pool says the app is busy, not that Redis is down.
+        if (failure.kind() != CounterUnavailableException.Kind.POOL_EXHAUSTED) {
+            outage.failed(failure);
         }
         return failure;
     }
@@ -76,7 +86,7 @@ public final class RedisCounter implements Counter {
         try {
             boolean ready = "PONG".equals(client.ping());
             if (ready) {
-                outages.up();
+                outage.answered();
             }
             return ready;
         } catch (JedisException e) {
@@ -86,40 +96,7 @@ public final class RedisCounter implements Counter {
 
     @Override
     public void close() {
+        outage.close();
         client.close();
-    }
-
-    @Override
-    public String toString() {
-        return "Redis at " + where;
-    }
-
-    /** Logs an outage once when it starts and once when it ends, never once per failed request. */
-    static final class OutageLog {
-
-        private final String where;
-        private final AtomicLong downSince = new AtomicLong();
-
-        OutageLog(String where) {
-            this.where = where;
-        }
-
-        /** Records a failure; true only for the first failure of an outage. */
-        boolean down(CounterUnavailableException failure) {
-            if (downSince.compareAndSet(0, System.nanoTime() | 1)) {
-                LOG.warning(() -> "Redis at " + where + " is unavailable (" + failure.getMessage()
-                        + "); answering 503 until it is back");
-                return true;
-            }
-            return false;
-        }
-
-        void up() {
-            long since = downSince.get();
-            if (since != 0 && downSince.compareAndSet(since, 0)) {
-                long millis = (System.nanoTime() - since) / 1_000_000;
-                LOG.log(Level.INFO, "Redis at {0} is back after {1} ms", new Object[] {where, millis});
-            }
-        }
     }
 }

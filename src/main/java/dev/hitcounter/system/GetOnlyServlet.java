@@ -16,8 +16,7 @@ public abstract class GetOnlyServlet extends HttpServlet {
             case "HEAD" -> head(response);
             default -> {
                 response.setHeader("Allow", "GET, HEAD");
-                HtmlPage.send(response, HttpServletResponse.SC_METHOD_NOT_ALLOWED, "Method not allowed",
-                        "This address answers GET and HEAD only.");
+                ErrorPages.send(response, HttpServletResponse.SC_METHOD_NOT_ALLOWED);
             }
         }
     }

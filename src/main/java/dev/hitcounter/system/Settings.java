@@ -17,6 +17,7 @@ import java.util.Optional;
  * @param poolWaitMillis  longest wait for a free pooled connection ({@code REDIS_POOL_WAIT_MS})
  * @param connectTimeoutMillis longest wait to open a connection ({@code REDIS_CONNECT_TIMEOUT_MS})
  * @param readTimeoutMillis    longest wait for a Redis reply ({@code REDIS_READ_TIMEOUT_MS})
+ * @param coalesce        whether concurrent views share one Redis round trip ({@code REDIS_COALESCE})
  */
 public record Settings(
         int port,
@@ -25,7 +26,8 @@ public record Settings(
         int poolSize,
         int poolWaitMillis,
         int connectTimeoutMillis,
-        int readTimeoutMillis) {
+        int readTimeoutMillis,
+        boolean coalesce) {
 
     /** The default number of pooled connections: Tomcat's default number of request threads. */
     static final int DEFAULT_POOL_SIZE = 200;
@@ -39,7 +41,8 @@ public record Settings(
                 intSetting(env, "REDIS_POOL_SIZE", DEFAULT_POOL_SIZE, 1, 10_000),
                 intSetting(env, "REDIS_POOL_WAIT_MS", 50, 0, 60_000),
                 intSetting(env, "REDIS_CONNECT_TIMEOUT_MS", 250, 1, 60_000),
-                intSetting(env, "REDIS_READ_TIMEOUT_MS", 250, 1, 60_000));
+                intSetting(env, "REDIS_READ_TIMEOUT_MS", 250, 1, 60_000),
+                booleanSetting(env, "REDIS_COALESCE", true));
     }
 
     /** One line with every effective setting, fit for a log: the password is never shown. */
@@ -50,7 +53,8 @@ public record Settings(
                 + ", REDIS_POOL_SIZE=" + poolSize
                 + ", REDIS_POOL_WAIT_MS=" + poolWaitMillis
                 + ", REDIS_CONNECT_TIMEOUT_MS=" + connectTimeoutMillis
-                + ", REDIS_READ_TIMEOUT_MS=" + readTimeoutMillis;
+                + ", REDIS_READ_TIMEOUT_MS=" + readTimeoutMillis
+                + ", REDIS_COALESCE=" + coalesce;
     }
 
     private static Optional<RedisEndpoint> redis(Map<String, String> env) {
@@ -113,6 +117,18 @@ public record Settings(
             throw new SettingsException(name, text, expected);
         }
         return number;
+    }
+
+    private static boolean booleanSetting(Map<String, String> env, String name, boolean fallback) {
+        String text = value(env, name);
+        if (text == null) {
+            return fallback;
+        }
+        return switch (text) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new SettingsException(name, text, "true or false (default " + fallback + ")");
+        };
     }
 
     /** An unset and an empty variable mean the same: Compose writes {@code VAR=} for "not set". */

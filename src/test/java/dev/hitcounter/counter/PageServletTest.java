@@ -9,6 +9,7 @@ import static org.mockito.Mockito.when;
 
 import java.io.IOException;
 
+import dev.hitcounter.system.Metrics;
 import dev.hitcounter.testing.RecordingResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import org.junit.jupiter.api.Test;
@@ -18,7 +19,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 class PageServletTest {
 
     private final Counter counter = mock(Counter.class);
-    private final PageServlet servlet = new PageServlet(counter);
+    private final Metrics metrics = new Metrics();
+    private final PageServlet servlet = new PageServlet(counter, metrics);
     private final RecordingResponse response = new RecordingResponse();
 
     @Test
@@ -30,6 +32,15 @@ class PageServletTest {
         verify(response.mock).setHeader("Cache-Control", "no-store");
         assertTrue(response.body().contains("<p>Hello! This page has been seen 42 times.</p>"), response.body());
         assertTrue(response.body().startsWith("<!DOCTYPE html>"), response.body());
+        assertEquals(1, viewsServed());
+    }
+
+    private long viewsServed() {
+        return (long) metrics.registry().scrape().stream()
+                .filter(snapshot -> snapshot.getMetadata().getName().equals("hitcounter_views"))
+                .flatMap(snapshot -> snapshot.getDataPoints().stream())
+                .mapToDouble(point -> ((io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot) point).getValue())
+                .sum();
     }
 
     @Test
@@ -41,6 +52,7 @@ class PageServletTest {
         verify(response.mock).setHeader("Retry-After", "1");
         assertTrue(response.body().contains("unavailable"), response.body());
         assertTrue(!response.body().contains("refused"), "no internal detail: " + response.body());
+        assertEquals(0, viewsServed());
     }
 
     @Test

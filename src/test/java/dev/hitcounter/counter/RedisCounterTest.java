@@ -1,5 +1,6 @@
 package dev.hitcounter.counter;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -14,6 +15,8 @@ import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.util.NoSuchElementException;
 
+import dev.hitcounter.system.Metrics;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import redis.clients.jedis.CommandObject;
@@ -34,7 +37,12 @@ class RedisCounterTest {
     @BeforeEach
     void wire() {
         when(client.getPool()).thenReturn(pool);
-        counter = new RedisCounter(client, "views", "redis://test:6379/0");
+        counter = new RedisCounter(client, "views", "redis://test:6379/0", new Metrics());
+    }
+
+    @AfterEach
+    void close() {
+        counter.close();
     }
 
     @Test
@@ -85,11 +93,44 @@ class RedisCounterTest {
     }
 
     @Test
-    void firstFailureOfAnOutageDropsIdleConnectionsOnce() {
+    void duringAnOutageRequestsFailFastWithoutTouchingRedis() {
+        when(client.ping()).thenThrow(new JedisConnectionException("refused"));
         when(pool.getResource()).thenThrow(new JedisConnectionException(new ConnectException("Connection refused")));
         assertThrows(CounterUnavailableException.class, counter::increment);
-        assertThrows(CounterUnavailableException.class, counter::increment);
+        CounterUnavailableException second = assertThrows(CounterUnavailableException.class, counter::increment);
+        assertEquals(CounterUnavailableException.Kind.KNOWN_DOWN, second.kind());
+        assertFalse(second.mayHaveCounted());
+        verify(pool, times(1)).getResource();
         verify(pool, times(1)).clear();
+    }
+
+    @Test
+    void outageEndsWhenABackgroundPingIsAnswered() throws Exception {
+        when(pool.getResource()).thenThrow(new JedisConnectionException(new ConnectException("Connection refused")))
+                .thenReturn(connection);
+        when(connection.executeCommand(any(CommandObject.class))).thenReturn(1L);
+        when(client.ping()).thenReturn("PONG");
+        assertThrows(CounterUnavailableException.class, counter::increment);
+        long deadline = System.nanoTime() + 2_000_000_000L;
+        while (true) {
+            try {
+                assertEquals(1, counter.increment());
+                break;
+            } catch (CounterUnavailableException e) {
+                assertEquals(CounterUnavailableException.Kind.KNOWN_DOWN, e.kind());
+                assertTrue(System.nanoTime() < deadline, "the probe ends the outage");
+                Thread.sleep(10);
+            }
+        }
+    }
+
+    @Test
+    void exhaustedPoolDoesNotStartAnOutage() {
+        when(pool.getResource()).thenThrow(new JedisException("Could not get a resource from the pool",
+                new NoSuchElementException("Timeout waiting for idle object"))).thenReturn(connection);
+        when(connection.executeCommand(any(CommandObject.class))).thenReturn(5L);
+        assertThrows(CounterUnavailableException.class, counter::increment);
+        assertDoesNotThrow(counter::increment);
     }
 
     @Test

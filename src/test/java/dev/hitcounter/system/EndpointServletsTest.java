@@ -49,9 +49,18 @@ class EndpointServletsTest {
 
     @Test
     void notFoundForAnyMethod() throws Exception {
-        new NotFoundServlet().service(request("PUT"), response.mock);
+        new ErrorPages().service(request("PUT"), response.mock);
         verify(response.mock).setStatus(404);
         assertTrue(response.body().contains("There is no page here."));
+    }
+
+    @Test
+    void errorDispatchRendersTheReportedStatus() throws Exception {
+        HttpServletRequest request = request("GET");
+        when(request.getAttribute(jakarta.servlet.RequestDispatcher.ERROR_STATUS_CODE)).thenReturn(500);
+        new ErrorPages().service(request, response.mock);
+        verify(response.mock).setStatus(500);
+        assertTrue(response.body().contains("Something went wrong on our side."));
     }
 
     private static HttpServletRequest request(String method) {

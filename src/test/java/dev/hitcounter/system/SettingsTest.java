@@ -29,6 +29,18 @@ class SettingsTest {
         assertEquals(50, settings.poolWaitMillis());
         assertEquals(250, settings.connectTimeoutMillis());
         assertEquals(250, settings.readTimeoutMillis());
+        assertTrue(settings.coalesce());
+    }
+
+    @Test
+    void coalescingCanBeTurnedOff() {
+        assertFalse(Settings.from(Map.of("REDIS_COALESCE", "false")).coalesce());
+    }
+
+    @Test
+    void badBooleanNamesTheVariable() {
+        SettingsException e = assertThrows(SettingsException.class, () -> Settings.from(Map.of("REDIS_COALESCE", "yes")));
+        assertEquals("REDIS_COALESCE=yes is invalid: expected true or false (default true)", e.getMessage());
     }
 
     @Test
@@ -120,6 +132,6 @@ class SettingsTest {
     void describeShowsEverySettingButNoPassword() {
         String line = Settings.from(Map.of("REDIS_URL", "redis://app:s3cret@redis:6380/2")).describe();
         assertEquals("counting in Redis at redis://app:***@redis:6380/2, COUNTER_KEY=views, REDIS_POOL_SIZE=200, "
-                + "REDIS_POOL_WAIT_MS=50, REDIS_CONNECT_TIMEOUT_MS=250, REDIS_READ_TIMEOUT_MS=250", line);
+                + "REDIS_POOL_WAIT_MS=50, REDIS_CONNECT_TIMEOUT_MS=250, REDIS_READ_TIMEOUT_MS=250, REDIS_COALESCE=true", line);
     }
 }

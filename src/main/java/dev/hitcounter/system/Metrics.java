@@ -1,0 +1,68 @@
+package dev.hitcounter.system;
+
+import java.util.function.IntSupplier;
+
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+
+/** The app's Prometheus metrics, in a registry of its own that {@code /metrics} exposes. */
+public final class Metrics {
+
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    private final Counter views = Counter.builder()
+            .name("hitcounter_views_total")
+            .help("Views counted and shown (200 responses of GET /)")
+            .register(registry);
+    private final Counter redisErrors = Counter.builder()
+            .name("hitcounter_redis_errors_total")
+            .help("Increments that failed, by kind: connect, pool_exhausted and known_down sent nothing; "
+                    + "timeout and broken may still have counted in Redis")
+            .labelNames("kind")
+            .register(registry);
+    private final Histogram redisLatency = Histogram.builder()
+            .name("hitcounter_redis_command_seconds")
+            .help("Round trip of one Redis INCR/INCRBY, successful or not")
+            .classicOnly()
+            .classicUpperBounds(0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1)
+            .register(registry);
+    private final Counter responses = Counter.builder()
+            .name("hitcounter_http_responses_total")
+            .help("HTTP responses by status code")
+            .labelNames("status")
+            .register(registry);
+
+    public PrometheusRegistry registry() {
+        return registry;
+    }
+
+    public void viewServed() {
+        views.inc();
+    }
+
+    public void redisError(String kind) {
+        redisErrors.labelValues(kind).inc();
+    }
+
+    public void redisCommand(long nanos) {
+        redisLatency.observe(nanos / 1e9);
+    }
+
+    void response(int status) {
+        responses.labelValues(String.valueOf(status)).inc();
+    }
+
+    /** Exposes the Redis pool's connections in use and idle, read at scrape time. */
+    public void watchPool(IntSupplier active, IntSupplier idle) {
+        GaugeWithCallback.builder()
+                .name("hitcounter_redis_pool_connections")
+                .help("Pooled Redis connections by state")
+                .labelNames("state")
+                .callback(callback -> {
+                    callback.call(active.getAsInt(), "active");
+                    callback.call(idle.getAsInt(), "idle");
+                })
+                .register(registry);
+    }
+}
