@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# Makes offline stand-ins for the base images that docker/Dockerfile and docker-compose.yml name, for machines
+# that reach no container registry: Debian roots from debootstrap, Debian's OpenJDK and Redis, and Tomcat from
+# Maven Central, tagged exactly as the files name the official images and laid out like them.
+#
+# Idempotent and cached: an image is rebuilt only when it is missing or its recipe (this script plus its
+# Containerfile and the files that copies) changed; the recipe hash is kept in the image's label.
+#
+#   bash docker/standins/make-standins.sh          make (or reuse) all stand-ins
+#   bash docker/standins/make-standins.sh --list   print the tags the stand-ins provide
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+TOMCAT_VERSION=11.0.24
+# tag | recipe (Containerfile in this folder) | base suite | what it really is
+STANDINS=(
+  "docker.io/library/eclipse-temurin:21.0.13_9-jdk-noble|eclipse-temurin|trixie|Debian trixie + Debian openjdk-21-jdk-headless"
+  "docker.io/library/tomcat:$TOMCAT_VERSION-jre21-temurin-noble|tomcat|trixie|Debian trixie + Debian openjdk-21-jre-headless + Tomcat $TOMCAT_VERSION from Maven Central"
+  "docker.io/library/redis:7.0.15-bookworm|redis|bookworm|Debian bookworm + Debian redis-server 7.0.15"
+)
+BASE_REPO=localhost/hit-counter-standin-base
+LABEL=org.hit-counter.standin.recipe
+
+if [[ ${1-} == --list ]]; then
+  for entry in "${STANDINS[@]}"; do echo "${entry%%|*}"; done
+  exit 0
+fi
+
+for tool in podman buildah debootstrap; do
+  command -v "$tool" >/dev/null || { echo "make-standins: $tool is not installed" >&2; exit 1; }
+done
+
+# Two callers (the CI stage and the CircleCI helper) may run at once on one machine.
+exec 9>/run/lock/hit-counter-standins.lock
+flock 9
+
+hash_of() { cat "$@" | sha256sum | cut -c1-16; }
+
+recipe_of() {
+  local tag=$1
+  podman image inspect --format "{{index .Labels \"$LABEL\"}}" "$tag" 2>/dev/null || true
+}
+
+# The Debian mirror apt is configured with, so debootstrap fetches from the same place apt does.
+debian_mirror() {
+  local uri
+  uri=$(grep -hs '^URIs:' /etc/apt/sources.list.d/*.sources | awk '{print $2}' | grep -m1 '/debian/*$' || true)
+  [[ -n $uri ]] || uri=$(grep -hs '^deb ' /etc/apt/sources.list | awk '{print $2}' | grep -m1 '/debian/*$' || true)
+  [[ -n $uri ]] || { echo "make-standins: no Debian mirror found in apt's sources" >&2; return 1; }
+  echo "$uri"
+}
+
+rootfs=
+cleanup_rootfs() {
+  [[ -n $rootfs ]] || return 0
+  # debootstrap mounts /proc and /sys inside the root; a failure half-way must not leave them mounted.
+  umount -R "$rootfs/proc" "$rootfs/sys" 2>/dev/null || true
+  rm -rf --one-file-system "$rootfs" "$rootfs.log"
+  rootfs=
+}
+trap cleanup_rootfs EXIT
+
+make_base() {
+  local suite=$1 recipe=$2 old_base local_cas
+  if [[ $(recipe_of "$BASE_REPO:$suite") == "$recipe" ]]; then
+    return 0
+  fi
+  old_base=$(podman image inspect --format '{{.Id}}' "$BASE_REPO:$suite" 2>/dev/null || true)
+  rootfs=$(mktemp -d /var/tmp/standin-rootfs.XXXXXX)
+  echo "  debootstrap $suite (minbase) ..."
+  if ! debootstrap --variant=minbase "$suite" "$rootfs" "$(debian_mirror)" >"$rootfs.log" 2>&1; then
+    tail -20 "$rootfs.log" >&2
+    cleanup_rootfs
+    return 1
+  fi
+  # The machine's own added CAs (here: the one its registry proxy presents), picked up when a stand-in installs
+  # ca-certificates; without them curl, wget and Maven inside a build fail on HTTPS.
+  local_cas=(/usr/local/share/ca-certificates/*.crt)
+  if ((${#local_cas[@]} > 0)); then
+    mkdir -p "$rootfs/usr/local/share/ca-certificates"
+    cp "${local_cas[@]}" "$rootfs/usr/local/share/ca-certificates/"
+  fi
+  rm -rf "$rootfs"/var/cache/apt/archives/*.deb "$rootfs"/var/cache/apt/*.bin "$rootfs"/var/lib/apt/lists/*
+  # As in the official Debian images: apt leaves no .deb files or package caches in an image layer.
+  cat >"$rootfs/etc/apt/apt.conf.d/docker-clean" <<'APT'
+DPkg::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };
+APT::Update::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };
+Dir::Cache::pkgcache "";
+Dir::Cache::srcpkgcache "";
+APT
+  tar -C "$rootfs" --numeric-owner -c . \
+    | podman import --quiet --change "LABEL $LABEL=$recipe" --change 'CMD ["bash"]' - "$BASE_REPO:$suite" >/dev/null
+  cleanup_rootfs
+  [[ -z $old_base ]] || stale_ids+=("$old_base")
+}
+
+tomcat_tarball() {
+  local dest=$1 m2=${MAVEN_REPO_LOCAL:-$HOME/.m2/repository} mvn=${MVN:-mvn}
+  local jar=$m2/org/apache/tomcat/tomcat/$TOMCAT_VERSION/tomcat-$TOMCAT_VERSION.tar.gz
+  if [[ ! -s $jar ]]; then
+    "$mvn" -B -q -C dependency:get -Dartifact="org.apache.tomcat:tomcat:$TOMCAT_VERSION:tar.gz" -Dtransitive=false \
+      -Dmaven.repo.local="$m2" >&2
+  fi
+  cp "$jar" "$dest"
+}
+
+shopt -s nullglob
+base_recipe=$(hash_of "${BASH_SOURCE[0]}" /usr/local/share/ca-certificates/*.crt)
+status=0
+stale_ids=()
+for entry in "${STANDINS[@]}"; do
+  IFS='|' read -r tag name suite what <<<"$entry"
+  extra=()
+  [[ $name == redis ]] && extra=("$here/redis-entrypoint.sh")
+  recipe=$(hash_of <(echo "$base_recipe") "$here/$name.Containerfile" "${extra[@]}")
+  if [[ $(recipe_of "$tag") == "$recipe" ]]; then
+    echo "stand-in $tag: cached (recipe $recipe) -- STAND-IN, not the official image: $what"
+    continue
+  fi
+  started=$SECONDS
+  old_id=$(podman image inspect --format '{{.Id}}' "$tag" 2>/dev/null || true)
+  echo "stand-in $tag: building (recipe $recipe) ..."
+  make_base "$suite" "$base_recipe"
+  context=$(mktemp -d /var/tmp/standin-context.XXXXXX)
+  cp "$here/$name.Containerfile" "${extra[@]}" "$context/"
+  build_args=()
+  if [[ $name == tomcat ]]; then
+    tomcat_tarball "$context/tomcat.tar.gz"
+    build_args=(--build-arg "TOMCAT_VERSION=$TOMCAT_VERSION")
+  fi
+  if buildah bud --quiet --pull=never --isolation chroot --format docker --layers=false \
+      --label "$LABEL=$recipe" --label "org.hit-counter.standin.of=$what" "${build_args[@]}" \
+      -f "$context/$name.Containerfile" -t "$tag" "$context" >"$context.log" 2>&1; then
+    echo "stand-in $tag: built in $((SECONDS - started)) s -- STAND-IN, not the official image: $what"
+    [[ -z $old_id ]] || stale_ids+=("$old_id")
+  else
+    tail -30 "$context.log" >&2
+    echo "stand-in $tag: FAILED" >&2
+    status=1
+  fi
+  rm -rf "$context" "$context.log"
+done
+# Replaced versions would stay behind untagged: drop them, newest first so children go before their bases,
+# unless something else still uses them.
+for ((i = ${#stale_ids[@]} - 1; i >= 0; i--)); do
+  podman rmi "${stale_ids[i]}" >/dev/null 2>&1 || true
+done
+exit "$status"
