@@ -36,6 +36,9 @@ public final class EmbeddedServer implements AutoCloseable {
         tomcat.setBaseDir(baseDir.toString());
         tomcat.setPort(settings.port());
         tomcat.getConnector().setThrowOnFailure(true);
+        // Bound on start, the listening socket is closed as soon as a stop begins, so new
+        // connections are refused while the requests in flight finish.
+        tomcat.getConnector().setProperty("bindOnInit", "false");
 
         // Naming the class keeps the Host from adding Tomcat's own report valve beside ours.
         ((StandardHost) tomcat.getHost()).setErrorReportValveClass(ErrorPageValve.class.getName());

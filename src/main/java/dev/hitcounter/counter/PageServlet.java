@@ -27,6 +27,9 @@ public final class PageServlet extends GetOnlyServlet {
         try {
             views = counter.increment();
         } catch (CounterUnavailableException e) {
+            if (e.mayHaveCounted()) {
+                metrics.viewUncertain();
+            }
             response.setHeader("Retry-After", "1");
             ErrorPages.send(response, HttpServletResponse.SC_SERVICE_UNAVAILABLE);
             return;

@@ -15,6 +15,10 @@ public final class Metrics {
             .name("hitcounter_views_total")
             .help("Views counted and shown (200 responses of GET /)")
             .register(registry);
+    private final Counter uncertainViews = Counter.builder()
+            .name("hitcounter_views_uncertain_total")
+            .help("Views answered 503 whose increment was sent and may still have counted in Redis")
+            .register(registry);
     private final Counter redisErrors = Counter.builder()
             .name("hitcounter_redis_errors_total")
             .help("Increments that failed, by kind: connect, pool_exhausted and known_down sent nothing; "
@@ -39,6 +43,10 @@ public final class Metrics {
 
     public void viewServed() {
         views.inc();
+    }
+
+    public void viewUncertain() {
+        uncertainViews.inc();
     }
 
     public void redisError(String kind) {

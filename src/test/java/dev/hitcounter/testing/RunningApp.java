@@ -21,7 +21,8 @@ public final class RunningApp implements AutoCloseable {
     private static final Pattern COUNT = Pattern.compile("Hello! This page has been seen (\\d+) times\\.");
 
     private final EmbeddedServer server;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
 
     private RunningApp(EmbeddedServer server) {
         this.server = server;

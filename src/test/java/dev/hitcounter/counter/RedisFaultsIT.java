@@ -1,0 +1,200 @@
+package dev.hitcounter.counter;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import dev.hitcounter.testing.Load;
+import dev.hitcounter.testing.Load.Answer;
+import dev.hitcounter.testing.MetricsScrape;
+import dev.hitcounter.testing.RedisServerProcess;
+import dev.hitcounter.testing.RunningApp;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A real redis-server stopped, killed, paused and restarted under concurrent load, with the app
+ * at its default timeouts: every wait bounded, no loss, no double count, recovery by itself.
+ */
+class RedisFaultsIT {
+
+    private static final int CLIENTS = 16;
+    /** The app's bound is the 250 ms read timeout; the rest is slack for a shared 2-core CI machine. */
+    private static final Duration ANSWER_BOUND = Duration.ofMillis(300 + 150);
+    private static final Duration RECOVERY_BOUND = Duration.ofSeconds(1);
+
+    @Test
+    void hungRedisAnswers503QuicklyThenRecoversAndNothingIsLostOrCountedTwice() throws Exception {
+        try (RedisServerProcess redis = RedisServerProcess.start();
+             RunningApp app = RunningApp.withRedis(redis);
+             Load load = Load.start(app.uri("/"), CLIENTS)) {
+            Thread.sleep(500);
+            long pausedAt = load.now();
+            redis.pause();
+            Thread.sleep(1_500);
+            assertEquals(503, app.get("/readyz").statusCode(), "not ready while Redis hangs");
+            long resumedAt = load.now();
+            redis.resume();
+            Thread.sleep(1_000);
+            List<Answer> answers = load.stop();
+
+            assertOutageBehaviour(answers, pausedAt, resumedAt);
+            long served = countOf(answers, 200);
+            long uncertain = (long) MetricsScrape.value(app, "hitcounter_views_uncertain_total");
+            assertTrue(uncertain <= CLIENTS, "only requests in flight when Redis hung are uncertain: " + uncertain);
+            // A request that timed out had its INCRBY buffered in the frozen Redis, which runs it on SIGCONT.
+            assertEquals(served + uncertain, redis.valueOf("views"),
+                    "counter = 200s served + uncertain 503s (" + served + " + " + uncertain + ")");
+        }
+    }
+
+    @Test
+    void stoppedRedisAnswers503QuicklyThenRecoversOnRestart() throws Exception {
+        try (RedisServerProcess redis = RedisServerProcess.start("--appendonly", "yes", "--appendfsync", "always");
+             RunningApp app = RunningApp.withRedis(redis);
+             Load load = Load.start(app.uri("/"), CLIENTS)) {
+            Thread.sleep(500);
+            long stoppedAt = load.now();
+            redis.stop();
+            Thread.sleep(1_000);
+            assertEquals(503, app.get("/readyz").statusCode(), "not ready while Redis is down");
+            redis.restart();
+            long restartedAt = load.now();
+            Thread.sleep(1_000);
+            List<Answer> answers = load.stop();
+
+            assertOutageBehaviour(answers, stoppedAt, restartedAt);
+            long served = countOf(answers, 200);
+            long uncertain = (long) MetricsScrape.value(app, "hitcounter_views_uncertain_total");
+            long counter = redis.valueOf("views");
+            assertTrue(counter >= served, "no view served was lost: counter " + counter + " < served " + served);
+            assertTrue(counter <= served + uncertain,
+                    "nothing counted twice: counter " + counter + " > served " + served + " + uncertain " + uncertain);
+        }
+    }
+
+    @Test
+    void killedRedisAnswers503AndTheAppRecoversWhenItIsBack() throws Exception {
+        // appendfsync always: every acknowledged INCR survives the kill, so counts stay distinct.
+        try (RedisServerProcess redis = RedisServerProcess.start("--appendonly", "yes", "--appendfsync", "always");
+             RunningApp app = RunningApp.withRedis(redis);
+             Load load = Load.start(app.uri("/"), CLIENTS)) {
+            Thread.sleep(500);
+            long killedAt = load.now();
+            redis.kill();
+            Thread.sleep(1_000);
+            redis.restart();
+            long restartedAt = load.now();
+            Thread.sleep(1_000);
+            assertOutageBehaviour(load.stop(), killedAt, restartedAt);
+        }
+    }
+
+    @Test
+    void appStartsWhileRedisIsDownAndBecomesReadyWhenItArrives() throws Exception {
+        try (RedisServerProcess redis = RedisServerProcess.start()) {
+            redis.stop();
+            try (RunningApp app = RunningApp.withRedis(redis)) {
+                assertEquals(503, app.get("/readyz").statusCode());
+                long sent = System.nanoTime();
+                assertEquals(503, app.get("/").statusCode());
+                assertTrue(System.nanoTime() - sent < ANSWER_BOUND.toNanos(), "a refused connection answers at once");
+
+                redis.restart();
+                long back = System.nanoTime();
+                while (app.get("/readyz").statusCode() != 200) {
+                    assertTrue(System.nanoTime() - back < RECOVERY_BOUND.toNanos(), "ready within 1 s of Redis");
+                    Thread.sleep(10);
+                }
+                while (app.get("/").statusCode() != 200) {
+                    assertTrue(System.nanoTime() - back < RECOVERY_BOUND.toNanos(), "serving within 1 s of Redis");
+                    Thread.sleep(10);
+                }
+                assertEquals(2, app.view());
+            }
+        }
+    }
+
+    @Test
+    void outageIsLoggedOnceWhenItStartsAndOnceWhenItEnds() throws Exception {
+        java.util.logging.Logger logger = java.util.logging.Logger.getLogger(RedisOutage.class.getName());
+        List<String> lines = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        java.util.logging.Handler handler = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                lines.add(record.getLevel() + " " + record.getMessage());
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        logger.addHandler(handler);
+        try (RedisServerProcess redis = RedisServerProcess.start();
+             RunningApp app = RunningApp.start(Map.of("REDIS_URL", redis.url()))) {
+            app.view();
+            redis.stop();
+            for (int i = 0; i < 50; i++) {
+                app.get("/");
+            }
+            redis.restart();
+            long back = System.nanoTime();
+            while (app.get("/").statusCode() != 200 && System.nanoTime() - back < 2_000_000_000L) {
+                Thread.sleep(10);
+            }
+            for (int i = 0; i < 20; i++) {
+                app.view();
+            }
+        } finally {
+            logger.removeHandler(handler);
+        }
+        assertEquals(2, lines.size(), "one line when the outage starts, one when it ends: " + lines);
+        assertTrue(lines.get(0).startsWith("WARNING Redis at redis://127.0.0.1:"), lines.get(0));
+        assertTrue(lines.get(1).startsWith("INFO Redis at redis://127.0.0.1:") && lines.get(1).contains(" is back after "),
+                lines.get(1));
+    }
+
+    /** 503s carry Retry-After-worthy speed, 200s carry distinct counts, and 200s come back within 1 s. */
+    private static void assertOutageBehaviour(List<Answer> answers, long outageStart, long outageEnd) {
+        Set<Long> counts = new HashSet<>();
+        long slowest = 0;
+        long firstOkAfterEnd = Long.MAX_VALUE;
+        for (Answer answer : answers) {
+            assertTrue(answer.status() == 200 || answer.status() == 503, "only 200 or 503: " + answer);
+            if (answer.status() == 200) {
+                assertTrue(counts.add(answer.count()), "count " + answer.count() + " shown twice");
+                if (answer.atNanos() >= outageEnd) {
+                    firstOkAfterEnd = Math.min(firstOkAfterEnd, answer.atNanos() + answer.tookNanos());
+                }
+            }
+            if (answer.atNanos() >= outageStart && answer.atNanos() < outageEnd) {
+                slowest = Math.max(slowest, answer.tookNanos());
+            }
+        }
+        assertTrue(countOf(answers, 503) > 0, "the outage was seen");
+        System.out.printf("outage: %d answers 200, %d answers 503; slowest answer during it %d ms; "
+                        + "first 200 %d ms after Redis was back%n", countOf(answers, 200), countOf(answers, 503),
+                slowest / 1_000_000, (firstOkAfterEnd - outageEnd) / 1_000_000);
+        assertTrue(slowest <= ANSWER_BOUND.toNanos(),
+                "every answer during the outage within " + ANSWER_BOUND.toMillis() + " ms, slowest " + slowest / 1_000_000
+                        + " ms; slow ones (ms after the outage began, ms taken, status): " + answers.stream()
+                        .filter(answer -> answer.tookNanos() > 250_000_000L)
+                        .map(answer -> (answer.atNanos() - outageStart) / 1_000_000 + "/" + answer.tookNanos() / 1_000_000
+                                + "/" + answer.status())
+                        .toList());
+        assertTrue(firstOkAfterEnd - outageEnd <= RECOVERY_BOUND.toNanos(),
+                "200 again within 1 s of Redis being back, took " + (firstOkAfterEnd - outageEnd) / 1_000_000 + " ms");
+    }
+
+    private static long countOf(List<Answer> answers, int status) {
+        return answers.stream().filter(answer -> answer.status() == status).count();
+    }
+}

@@ -1,0 +1,104 @@
+package dev.hitcounter.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ConnectException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import dev.hitcounter.EmbeddedLauncher;
+
+/** The embedded launcher as a process of its own, started as the README's run command starts it. */
+public final class LauncherProcess implements AutoCloseable {
+
+    private final Process process;
+    private final Path log;
+
+    private LauncherProcess(Process process, Path log) {
+        this.process = process;
+        this.log = log;
+    }
+
+    /** Starts {@code java -cp … EmbeddedLauncher} with these variables and none of the caller's app variables. */
+    public static LauncherProcess start(Map<String, String> env) {
+        String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        try {
+            Path log = Files.createTempFile("launcher", ".log");
+            ProcessBuilder builder = new ProcessBuilder(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp", classpath, EmbeddedLauncher.class.getName())
+                    .redirectErrorStream(true)
+                    .redirectOutput(log.toFile());
+            builder.environment().keySet().removeIf(name -> name.startsWith("REDIS_") || name.equals("PORT")
+                    || name.equals("COUNTER_KEY"));
+            builder.environment().putAll(env);
+            return new LauncherProcess(builder.start(), log);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public Process process() {
+        return process;
+    }
+
+    /** Everything the process printed so far. */
+    public String output() {
+        try {
+            return Files.readString(log, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Waits for the process to exit and returns its exit code. */
+    public int awaitExit() throws InterruptedException {
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            throw new AssertionError("the launcher did not exit: " + output());
+        }
+        return process.exitValue();
+    }
+
+    /** Polls {@code uri} until it answers, and returns the first answer's body. */
+    public String awaitAnswer(HttpClient http, URI uri) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new AssertionError("the launcher exited: " + output());
+            }
+            try {
+                return http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString()).body();
+            } catch (ConnectException e) {
+                Thread.sleep(50);
+            }
+        }
+        throw new AssertionError("no answer within 30 s: " + output());
+    }
+
+    /** Sends SIGTERM, as Docker and Ctrl-C do. */
+    public void terminate() {
+        process.destroy();
+    }
+
+    @Override
+    public void close() {
+        process.destroyForcibly();
+    }
+
+    public static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
