@@ -6,6 +6,7 @@ import dev.hitcounter.system.ErrorPages;
 import dev.hitcounter.system.GetOnlyServlet;
 import dev.hitcounter.system.HtmlPage;
 import dev.hitcounter.system.Metrics;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 /** {@code GET /}: counts the view and shows the count; {@code HEAD /} answers without counting. */
@@ -22,7 +23,11 @@ public final class PageServlet extends GetOnlyServlet {
     }
 
     @Override
-    protected void get(HttpServletResponse response) throws IOException {
+    protected void get(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        if (!isExactlyRoot(request)) {
+            ErrorPages.send(response, HttpServletResponse.SC_NOT_FOUND);
+            return;
+        }
         long views;
         try {
             views = counter.increment();
@@ -38,8 +43,17 @@ public final class PageServlet extends GetOnlyServlet {
         metrics.viewServed();
     }
 
+    /** Tomcat maps "//" and "/;param" to "/" too; only the path "/" itself counts. */
+    private static boolean isExactlyRoot(HttpServletRequest request) {
+        return "/".equals(request.getRequestURI());
+    }
+
     @Override
-    protected void head(HttpServletResponse response) {
+    protected void head(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        if (!isExactlyRoot(request)) {
+            ErrorPages.send(response, HttpServletResponse.SC_NOT_FOUND);
+            return;
+        }
         response.setStatus(HttpServletResponse.SC_OK);
         response.setContentType("text/html; charset=UTF-8");
         response.setHeader("Cache-Control", "no-store");

@@ -38,6 +38,7 @@ public final class ErrorPages extends HttpServlet {
             case 408 -> "Request timeout";
             case 413, 414, 431 -> "Request too large";
             case 500 -> "Internal error";
+            case 501 -> "Not implemented";
             case 503 -> "Service unavailable";
             default -> "Error " + status;
         };
@@ -51,6 +52,7 @@ public final class ErrorPages extends HttpServlet {
             case 408 -> "The request took too long to arrive.";
             case 413, 414, 431 -> "The request is larger than this server accepts.";
             case 500 -> "Something went wrong on our side. Please try again.";
+            case 501 -> "This server does not support that method.";
             case 503 -> "The view counter is unavailable right now. Please try again in a moment.";
             default -> "The request failed with status " + status + ".";
         };

@@ -12,8 +12,8 @@ public abstract class GetOnlyServlet extends HttpServlet {
     @Override
     protected final void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
         switch (request.getMethod()) {
-            case "GET" -> get(response);
-            case "HEAD" -> head(response);
+            case "GET" -> get(request, response);
+            case "HEAD" -> head(request, response);
             default -> {
                 response.setHeader("Allow", "GET, HEAD");
                 ErrorPages.send(response, HttpServletResponse.SC_METHOD_NOT_ALLOWED);
@@ -21,10 +21,10 @@ public abstract class GetOnlyServlet extends HttpServlet {
         }
     }
 
-    protected abstract void get(HttpServletResponse response) throws IOException;
+    protected abstract void get(HttpServletRequest request, HttpServletResponse response) throws IOException;
 
     /** Answers HEAD like GET (Tomcat drops the body); override where GET has a side effect. */
-    protected void head(HttpServletResponse response) throws IOException {
-        get(response);
+    protected void head(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        get(request, response);
     }
 }

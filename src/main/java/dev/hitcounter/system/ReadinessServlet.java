@@ -3,6 +3,7 @@ package dev.hitcounter.system;
 import java.io.IOException;
 
 import dev.hitcounter.counter.Counter;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 /** {@code GET /readyz}: 200 when the counter store answers a ping within its timeout, else 503. */
@@ -15,7 +16,7 @@ public final class ReadinessServlet extends GetOnlyServlet {
     }
 
     @Override
-    protected void get(HttpServletResponse response) throws IOException {
+    protected void get(HttpServletRequest request, HttpServletResponse response) throws IOException {
         if (counter.isReady()) {
             PlainText.send(response, HttpServletResponse.SC_OK, "ready");
         } else {

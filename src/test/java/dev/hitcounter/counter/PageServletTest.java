@@ -72,9 +72,20 @@ class PageServletTest {
         assertEquals(true, response.body().contains("GET and HEAD only"));
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"//", "/;jsessionid=1", "/%2F"})
+    void aliasesOfTheRootAreNotFoundAndDoNotCount(String uri) throws Exception {
+        HttpServletRequest request = request("GET");
+        when(request.getRequestURI()).thenReturn(uri);
+        servlet.service(request, response.mock);
+        verify(response.mock).setStatus(404);
+        verify(counter, never()).increment();
+    }
+
     private static HttpServletRequest request(String method) {
         HttpServletRequest request = mock(HttpServletRequest.class);
         when(request.getMethod()).thenReturn(method);
+        when(request.getRequestURI()).thenReturn("/");
         return request;
     }
 }
