@@ -32,6 +32,7 @@ for tool in podman buildah debootstrap; do
 done
 
 # Two callers (the CI stage and the CircleCI helper) may run at once on one machine.
+mkdir -p /run/lock
 exec 9>/run/lock/hit-counter-standins.lock
 flock 9
 
