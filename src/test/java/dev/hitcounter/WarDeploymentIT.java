@@ -1,9 +1,11 @@
 package dev.hitcounter;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -11,11 +13,15 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 
+import dev.hitcounter.testing.LauncherProcess;
+import dev.hitcounter.testing.RawHttp;
 import dev.hitcounter.testing.RedisServerProcess;
 import dev.hitcounter.testing.RunningApp;
 import org.junit.jupiter.api.Test;
@@ -25,11 +31,14 @@ class WarDeploymentIT {
 
     private static final Path WAR = Path.of(System.getProperty("hitcounter.war", "target/hit-counter.war"));
     private static final Path TOMCAT_HOME = Path.of(System.getProperty("hitcounter.tomcat.home", "target/standalone-tomcat"));
+    private static final Path IMAGE_SERVER_XML = Path.of("docker/tomcat/server.xml");
+
+    private final HttpClient http = HttpClient.newHttpClient();
 
     @Test
     void warHoldsNoTomcatOrServletApiJars() throws IOException {
         try (ZipFile war = new ZipFile(WAR.toFile())) {
-            List<String> libs = war.stream().map(entry -> entry.getName())
+            List<String> libs = war.stream().map(ZipEntry::getName)
                     .filter(name -> name.startsWith("WEB-INF/lib/")).toList();
             assertTrue(libs.stream().anyMatch(name -> name.contains("jedis")), "jedis is packaged: " + libs);
             assertTrue(libs.stream().noneMatch(name -> name.contains("tomcat") || name.contains("servlet-api")),
@@ -40,67 +49,125 @@ class WarDeploymentIT {
     @Test
     void stockTomcatServesThePageFromTheWar() throws Exception {
         try (RedisServerProcess redis = RedisServerProcess.start()) {
-            Path base = Files.createTempDirectory("catalina-base");
-            int port = freePort();
-            Files.createDirectories(base.resolve("conf"));
-            Files.createDirectories(base.resolve("webapps"));
-            Files.createDirectories(base.resolve("logs"));
-            Files.createDirectories(base.resolve("temp"));
-            // The distribution's own conf/, with only the ports changed: shutdown port off, HTTP on a free one.
-            try (var files = Files.list(TOMCAT_HOME.resolve("conf"))) {
-                for (Path file : files.toList()) {
-                    Files.copy(file, base.resolve("conf").resolve(file.getFileName()));
-                }
-            }
-            String serverXml = Files.readString(TOMCAT_HOME.resolve("conf/server.xml"))
-                    .replace("port=\"8005\"", "port=\"-1\"")
-                    .replace("port=\"8080\"", "port=\"" + port + "\"");
-            Files.writeString(base.resolve("conf/server.xml"), serverXml, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING);
+            Path base = catalinaBase();
+            int port = LauncherProcess.freePort();
+            // The distribution's own server.xml, with only the ports changed: shutdown port off, HTTP on a free one.
+            writeServerXml(base, Files.readString(TOMCAT_HOME.resolve("conf/server.xml"))
+                    .replace("port=\"8005\"", "port=\"-1\""), port);
             Files.copy(WAR, base.resolve("webapps/ROOT.war"));
-
-            ProcessBuilder catalina = new ProcessBuilder("sh", TOMCAT_HOME.resolve("bin/catalina.sh").toString(), "run")
-                    .redirectErrorStream(true)
-                    .redirectOutput(base.resolve("logs/console.log").toFile());
-            catalina.environment().put("CATALINA_HOME", TOMCAT_HOME.toAbsolutePath().toString());
-            catalina.environment().put("CATALINA_BASE", base.toString());
-            catalina.environment().put("REDIS_URL", redis.url());
-            catalina.environment().remove("CATALINA_OPTS");
-            catalina.environment().remove("JAVA_OPTS");
-            Process tomcat = catalina.start();
+            Process tomcat = startCatalina(base, redis);
             try {
-                HttpClient http = HttpClient.newHttpClient();
                 URI root = URI.create("http://127.0.0.1:" + port + "/");
-                HttpResponse<String> first = awaitPage(http, root, tomcat, base);
-                assertEquals(200, first.statusCode(), first.body());
-                assertEquals(1, RunningApp.countIn(first.body()));
-                HttpResponse<String> second = http.send(HttpRequest.newBuilder(root).build(),
-                        HttpResponse.BodyHandlers.ofString());
-                assertEquals(2, RunningApp.countIn(second.body()));
+                assertEquals(1, RunningApp.countIn(awaitPage(root, tomcat, base).body()));
+                assertEquals(2, RunningApp.countIn(get(root).body()));
                 assertEquals(2, redis.valueOf("views"));
-                HttpResponse<String> jsp = http.send(HttpRequest.newBuilder(root.resolve("/x.jsp")).build(),
-                        HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> jsp = get(root.resolve("/x.jsp"));
                 assertEquals(404, jsp.statusCode());
                 assertTrue(jsp.body().contains("There is no page here."), jsp.body());
             } finally {
-                tomcat.destroy();
-                if (!tomcat.waitFor(20, TimeUnit.SECONDS)) {
-                    tomcat.destroyForcibly();
+                stop(tomcat);
+            }
+        }
+    }
+
+    @Test
+    void imageTomcatConfigurationServesTheExplodedWarWithTheAppsErrorPages() throws Exception {
+        try (RedisServerProcess redis = RedisServerProcess.start()) {
+            Path base = catalinaBase();
+            int port = LauncherProcess.freePort();
+            writeServerXml(base, Files.readString(IMAGE_SERVER_XML), port);
+            explode(WAR, base.resolve("webapps/ROOT"));
+            Process tomcat = startCatalina(base, redis);
+            try {
+                URI root = URI.create("http://127.0.0.1:" + port + "/");
+                HttpResponse<String> first = awaitPage(root, tomcat, base);
+                assertEquals(1, RunningApp.countIn(first.body()));
+                assertFalse(first.headers().firstValue("Server").isPresent(), "no Server header");
+                assertEquals("nosniff", first.headers().firstValue("X-Content-Type-Options").orElse(""));
+
+                RawHttp.Result badUri = RawHttp.send(port, "GET /%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+                assertEquals(400, badUri.status());
+                assertTrue(badUri.response().contains("<title>Bad request</title>"), badUri.response());
+                assertFalse(badUri.response().contains("Tomcat"), badUri.response());
+
+                HttpResponse<String> missing = get(root.resolve("/WEB-INF/web.xml"));
+                assertEquals(404, missing.statusCode());
+                assertTrue(missing.body().contains("There is no page here."), missing.body());
+                assertEquals(1, redis.valueOf("views"));
+            } finally {
+                stop(tomcat);
+            }
+        }
+    }
+
+    private static Path catalinaBase() throws IOException {
+        Path base = Files.createTempDirectory("catalina-base");
+        for (String dir : List.of("conf", "webapps", "logs", "temp", "work")) {
+            Files.createDirectories(base.resolve(dir));
+        }
+        try (var files = Files.list(TOMCAT_HOME.resolve("conf"))) {
+            for (Path file : files.toList()) {
+                Files.copy(file, base.resolve("conf").resolve(file.getFileName()));
+            }
+        }
+        return base;
+    }
+
+    private static void writeServerXml(Path base, String serverXml, int port) throws IOException {
+        Files.writeString(base.resolve("conf/server.xml"), serverXml.replace("port=\"8080\"", "port=\"" + port + "\""),
+                StandardOpenOption.TRUNCATE_EXISTING);
+    }
+
+    private static void explode(Path war, Path target) throws IOException {
+        try (ZipFile zip = new ZipFile(war.toFile())) {
+            for (ZipEntry entry : zip.stream().toList()) {
+                Path path = target.resolve(entry.getName()).normalize();
+                if (entry.isDirectory()) {
+                    Files.createDirectories(path);
+                } else {
+                    Files.createDirectories(path.getParent());
+                    try (InputStream in = zip.getInputStream(entry)) {
+                        Files.copy(in, path);
+                    }
                 }
             }
         }
     }
 
-    private static HttpResponse<String> awaitPage(HttpClient http, URI root, Process tomcat, Path base) throws Exception {
+    private static Process startCatalina(Path base, RedisServerProcess redis) throws IOException {
+        ProcessBuilder catalina = new ProcessBuilder("sh", TOMCAT_HOME.resolve("bin/catalina.sh").toString(), "run")
+                .redirectErrorStream(true)
+                .redirectOutput(base.resolve("logs/console.log").toFile());
+        catalina.environment().put("CATALINA_HOME", TOMCAT_HOME.toAbsolutePath().toString());
+        catalina.environment().put("CATALINA_BASE", base.toString());
+        catalina.environment().put("REDIS_URL", redis.url());
+        catalina.environment().remove("CATALINA_OPTS");
+        catalina.environment().remove("JAVA_OPTS");
+        return catalina.start();
+    }
+
+    private static void stop(Process tomcat) throws InterruptedException {
+        tomcat.destroy();
+        if (!tomcat.waitFor(20, TimeUnit.SECONDS)) {
+            tomcat.destroyForcibly();
+        }
+    }
+
+    private HttpResponse<String> get(URI uri) throws IOException, InterruptedException {
+        return http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpResponse<String> awaitPage(URI root, Process tomcat, Path base) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (System.nanoTime() < deadline) {
             if (!tomcat.isAlive()) {
                 throw new AssertionError("catalina.sh exited: " + Files.readString(base.resolve("logs/console.log")));
             }
             try {
-                HttpResponse<String> response = http.send(HttpRequest.newBuilder(root).build(),
-                        HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> response = get(root);
                 // Tomcat answers 404 until ROOT is deployed.
                 if (response.statusCode() != 404) {
+                    assertEquals(200, response.statusCode(), response.body());
                     return response;
                 }
             } catch (ConnectException e) {
@@ -109,11 +176,5 @@ class WarDeploymentIT {
             Thread.sleep(100);
         }
         throw new AssertionError("Tomcat did not serve / within 60 s: " + Files.readString(base.resolve("logs/console.log")));
-    }
-
-    private static int freePort() throws IOException {
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
     }
 }

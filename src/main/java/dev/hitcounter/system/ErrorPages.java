@@ -25,6 +25,9 @@ public final class ErrorPages extends HttpServlet {
         HtmlPage.send(response, status, title(status), sentence(status));
     }
 
+    /** The statuses that a standalone Tomcat renders from static copies (WEB-INF/errors/), 0 for any other. */
+    public static final int[] STATIC_COPIES = {0, 400, 404, 405, 408, 413, 414, 431, 500, 501, 503};
+
     /** The page for {@code status} as HTML text, for renderers outside the servlet API. */
     public static String render(int status) {
         return HtmlPage.render(title(status), sentence(status));
@@ -32,6 +35,7 @@ public final class ErrorPages extends HttpServlet {
 
     static String title(int status) {
         return switch (status) {
+            case 0 -> "Error";
             case 400 -> "Bad request";
             case 404 -> "Not found";
             case 405 -> "Method not allowed";
@@ -46,6 +50,7 @@ public final class ErrorPages extends HttpServlet {
 
     static String sentence(int status) {
         return switch (status) {
+            case 0 -> "The request failed.";
             case 400 -> "The request could not be understood.";
             case 404 -> "There is no page here.";
             case 405 -> "This address answers GET and HEAD only.";

@@ -4,12 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.Socket;
-import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,9 +14,8 @@ import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
+import dev.hitcounter.testing.RawHttp;
 import dev.hitcounter.testing.RedisServerProcess;
 import dev.hitcounter.testing.RunningApp;
 import org.junit.jupiter.api.Test;
@@ -34,8 +29,6 @@ class HostileInputIT {
 
     private static final int REQUESTS = 3_000;
     private static final long SEED = 20261128L;
-    private static final Pattern STATUS = Pattern.compile("^HTTP/1\\.[01] (\\d{3})");
-    private static final Pattern CONTENT_LENGTH = Pattern.compile("(?im)^Content-Length: (\\d+)$");
     private static final String[] METHODS = {"GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "TRACE", "PATCH",
         "CONNECT", "PROPFIND", "BREW", "get", "G\u00c9T", "GET GET", ""};
     private static final String[] PATHS = {"/", "/x", "/favicon.ico", "/index.html", "/healthz", "/readyz",
@@ -50,15 +43,15 @@ class HostileInputIT {
             List<Socket> slowClients = openSlowClients(app.port(), 50);
 
             ExecutorService pool = Executors.newFixedThreadPool(8);
-            List<Future<Result>> results = new ArrayList<>();
+            List<Future<RawHttp.Result>> results = new ArrayList<>();
             for (int i = 0; i < REQUESTS; i++) {
                 Random random = new Random(SEED + i);
-                results.add(pool.submit(() -> send(app.port(), hostileRequest(random))));
+                results.add(pool.submit(() -> RawHttp.send(app.port(), hostileRequest(random))));
             }
             long pagesServed = 0;
             int answered = 0;
-            for (Future<Result> future : results) {
-                Result result = future.get();
+            for (Future<RawHttp.Result> future : results) {
+                RawHttp.Result result = future.get();
                 if (result.status() == 0) {
                     continue;
                 }
@@ -92,7 +85,7 @@ class HostileInputIT {
     @Test
     void oversizedHeadersGet400Or431() throws Exception {
         try (RunningApp app = RunningApp.start(Map.of())) {
-            Result result = send(app.port(), "GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(20_000) + "\r\n\r\n");
+            RawHttp.Result result = RawHttp.send(app.port(), "GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(20_000) + "\r\n\r\n");
             assertTrue(result.status() == 400 || result.status() == 431, result.response());
             assertTrue(result.response().contains("Content-Security-Policy: default-src 'none'"), result.response());
             assertEquals(1, app.view(), "the oversized request did not count");
@@ -102,7 +95,7 @@ class HostileInputIT {
     @Test
     void malformedPercentEncodingGetsTheAppsOwn400Page() throws Exception {
         try (RunningApp app = RunningApp.start(Map.of())) {
-            Result result = send(app.port(), "GET /%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+            RawHttp.Result result = RawHttp.send(app.port(), "GET /%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
             assertEquals(400, result.status(), result.response());
             assertTrue(result.response().contains("<title>Bad request</title>"), result.response());
         }
@@ -158,55 +151,6 @@ class HostileInputIT {
             text.append(alphabet.charAt(random.nextInt(alphabet.length())));
         }
         return text.toString();
-    }
-
-    private record Result(String request, int status, String response) {
-    }
-
-    private static Result send(int port, String request) throws IOException {
-        try (Socket socket = new Socket("127.0.0.1", port)) {
-            socket.setSoTimeout(10_000);
-            OutputStream out = socket.getOutputStream();
-            try {
-                out.write(request.getBytes(StandardCharsets.UTF_8));
-                out.flush();
-            } catch (IOException e) {
-                // The server may answer and close before reading an oversized request to its end.
-            }
-            ByteArrayOutputStream response = new ByteArrayOutputStream();
-            InputStream in = socket.getInputStream();
-            byte[] buffer = new byte[8192];
-            try {
-                for (int read; !isComplete(response, request) && (read = in.read(buffer)) != -1; ) {
-                    response.write(buffer, 0, read);
-                }
-            } catch (SocketTimeoutException | java.net.SocketException e) {
-                // Keep what arrived: a reset after the answer is fine.
-            }
-            String text = response.toString(StandardCharsets.ISO_8859_1);
-            Matcher status = STATUS.matcher(text);
-            String firstLine = request.lines().findFirst().orElse("");
-            return new Result(firstLine.length() > 120 ? firstLine.substring(0, 120) + "…" : firstLine,
-                    status.find() ? Integer.parseInt(status.group(1)) : 0, text);
-        }
-    }
-
-    /**
-     * Whether a whole response has arrived: headers and Content-Length bytes of body. A server
-     * may rightly keep the connection open after answering a request whose promised body never
-     * came, so the end of the response, not the end of the stream, ends the read.
-     */
-    private static boolean isComplete(ByteArrayOutputStream received, String request) {
-        String text = received.toString(StandardCharsets.ISO_8859_1);
-        int headersEnd = text.indexOf("\r\n\r\n");
-        if (headersEnd < 0) {
-            return false;
-        }
-        if (request.startsWith("HEAD ")) {
-            return true;
-        }
-        Matcher length = CONTENT_LENGTH.matcher(text.substring(0, headersEnd));
-        return length.find() && text.length() - headersEnd - 4 >= Integer.parseInt(length.group(1));
     }
 
     /** Clients that send half a request and stall: they must not keep the server from serving others. */
