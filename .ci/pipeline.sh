@@ -70,6 +70,9 @@ check_config() {
     [[ $(git ls-files -s "$script" | cut -c1-6) == 100755 ]] || fail "$script is not committed as executable"
   done
   shellcheck docker/ci/*.sh .ci/pipeline.sh
+  if grep -n 'docker login' docker/ci/*.sh | grep -v -- '--password-stdin'; then
+    fail "a docker login above does not read the password from stdin"
+  fi
   echo "shellcheck: ok for the scripts the config runs ($(echo "$scripts" | xargs)) and the rest of docker/ci"
   docker/ci/test-image-tags.sh
 }
@@ -147,6 +150,11 @@ EOF
   done
   echo "docker CLI $versions (podman system service at $DOCKER_HOST)"
   echo "registry: https://127.0.0.1:$port (TLS, htpasswd user $registry_user), storage $work/registry-data"
+  # The registry must really check the password, or a successful publish would prove nothing about the login.
+  if echo wrong-password | docker login --username "$registry_user" --password-stdin "127.0.0.1:$port" 2>&1; then
+    fail "the registry accepted a wrong password"
+  fi
+  echo "registry: a wrong password is refused, as it should be"
 }
 
 registry_get() {
