@@ -29,68 +29,54 @@ class RedisFaultsIT {
 
     @Test
     void hungRedisAnswers503QuicklyThenRecoversAndNothingIsLostOrCountedTwice() throws Exception {
-        try (RedisServerProcess redis = RedisServerProcess.start();
-             RunningApp app = RunningApp.withRedis(redis);
-             Load load = Load.start(app.uri("/"), CLIENTS)) {
-            Thread.sleep(500);
-            long pausedAt = load.now();
-            redis.pause();
-            Thread.sleep(1_500);
-            assertEquals(503, app.get("/readyz").statusCode(), "not ready while Redis hangs");
-            long resumedAt = load.now();
-            redis.resume();
-            Thread.sleep(1_000);
-            List<Answer> answers = load.stop();
-
-            assertOutageBehaviour(answers, pausedAt, resumedAt);
-            long served = countOf(answers, 200);
-            long uncertain = (long) MetricsScrape.value(app, "hitcounter_views_uncertain_total");
-            assertTrue(uncertain <= CLIENTS, "only requests in flight when Redis hung are uncertain: " + uncertain);
+        try (RedisServerProcess redis = RedisServerProcess.start()) {
+            Outage outage = underLoad(redis, redis::pause, redis::resume);
+            assertTrue(outage.uncertain() <= CLIENTS,
+                    "only requests in flight when Redis hung are uncertain: " + outage.uncertain());
             // A request that timed out had its INCRBY buffered in the frozen Redis, which runs it on SIGCONT.
-            assertEquals(served + uncertain, redis.valueOf("views"),
-                    "counter = 200s served + uncertain 503s (" + served + " + " + uncertain + ")");
+            assertEquals(outage.served() + outage.uncertain(), outage.counter(),
+                    "counter = 200s served + uncertain 503s (" + outage.served() + " + " + outage.uncertain() + ")");
         }
     }
 
     @Test
     void stoppedRedisAnswers503QuicklyThenRecoversOnRestart() throws Exception {
-        try (RedisServerProcess redis = RedisServerProcess.start("--appendonly", "yes", "--appendfsync", "always");
-             RunningApp app = RunningApp.withRedis(redis);
-             Load load = Load.start(app.uri("/"), CLIENTS)) {
-            Thread.sleep(500);
-            long stoppedAt = load.now();
-            redis.stop();
-            Thread.sleep(1_000);
-            assertEquals(503, app.get("/readyz").statusCode(), "not ready while Redis is down");
-            redis.restart();
-            long restartedAt = load.now();
-            Thread.sleep(1_000);
-            List<Answer> answers = load.stop();
-
-            assertOutageBehaviour(answers, stoppedAt, restartedAt);
-            long served = countOf(answers, 200);
-            long uncertain = (long) MetricsScrape.value(app, "hitcounter_views_uncertain_total");
-            long counter = redis.valueOf("views");
-            assertTrue(counter >= served, "no view served was lost: counter " + counter + " < served " + served);
-            assertTrue(counter <= served + uncertain,
-                    "nothing counted twice: counter " + counter + " > served " + served + " + uncertain " + uncertain);
+        try (RedisServerProcess redis = RedisServerProcess.start("--appendonly", "yes", "--appendfsync", "always")) {
+            Outage outage = underLoad(redis, redis::stop, redis::restart);
+            assertTrue(outage.counter() >= outage.served(), "no view served was lost: " + outage);
+            assertTrue(outage.counter() <= outage.served() + outage.uncertain(), "nothing counted twice: " + outage);
         }
     }
 
     @Test
     void killedRedisAnswers503AndTheAppRecoversWhenItIsBack() throws Exception {
         // appendfsync always: every acknowledged INCR survives the kill, so counts stay distinct.
-        try (RedisServerProcess redis = RedisServerProcess.start("--appendonly", "yes", "--appendfsync", "always");
-             RunningApp app = RunningApp.withRedis(redis);
+        try (RedisServerProcess redis = RedisServerProcess.start("--appendonly", "yes", "--appendfsync", "always")) {
+            Outage outage = underLoad(redis, redis::kill, redis::restart);
+            assertTrue(outage.counter() >= outage.served(), "no view served was lost: " + outage);
+        }
+    }
+
+    /** What one fault under load left behind: 200s served, uncertain 503s, and the counter in Redis. */
+    private record Outage(long served, long uncertain, long counter) {
+    }
+
+    /** Runs the app under load, applies {@code fault} for a second, then {@code recovery}, and checks the answers. */
+    private static Outage underLoad(RedisServerProcess redis, Runnable fault, Runnable recovery) throws Exception {
+        try (RunningApp app = RunningApp.withRedis(redis);
              Load load = Load.start(app.uri("/"), CLIENTS)) {
             Thread.sleep(500);
-            long killedAt = load.now();
-            redis.kill();
+            long faultAt = load.now();
+            fault.run();
             Thread.sleep(1_000);
-            redis.restart();
-            long restartedAt = load.now();
+            assertEquals(503, app.get("/readyz").statusCode(), "not ready while Redis is out");
+            recovery.run();
+            long backAt = load.now();
             Thread.sleep(1_000);
-            assertOutageBehaviour(load.stop(), killedAt, restartedAt);
+            List<Answer> answers = load.stop();
+            assertOutageBehaviour(answers, faultAt, backAt);
+            return new Outage(countOf(answers, 200),
+                    (long) MetricsScrape.value(app, "hitcounter_views_uncertain_total"), redis.valueOf("views"));
         }
     }
 
