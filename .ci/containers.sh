@@ -7,7 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 stage_started=$SECONDS
-CACHE=/var/cache/hit-counter-ci        # tools kept between runs on the same machine
+CACHE=${HIT_COUNTER_CI_CACHE:-/var/cache/hit-counter-ci} # tools kept between runs on the same machine
 IMAGE=localhost/hit-counter:ci
 TEST_IMAGE=localhost/hit-counter:ci-test
 PROJECT=hit-counter-ci                 # Compose project; the names below are this stage's own
@@ -192,8 +192,12 @@ ok "the process inside runs as UID $uid (non-root)"
 podman healthcheck run "$POD-web" >/dev/null 2>&1 || fail "podman healthcheck run: the image's healthcheck failed"
 podman healthcheck run "$POD-web" >/dev/null 2>&1 || fail "podman healthcheck run: the image's healthcheck failed"
 ok "the image's healthcheck command succeeds (podman healthcheck run, twice)"
+bad_uri=$(curl -s -w '\n%{http_code}' "http://127.0.0.1:$port/%zz")
+[[ ${bad_uri##*$'\n'} == 400 && $bad_uri == *'<title>Bad request</title>'* && $bad_uri != *Tomcat* ]] \
+  || fail "GET /%zz: expected the app's 400 page from docker/tomcat/server.xml, got: $bad_uri"
+ok "GET /%zz -> 400 with the app's own page and no Tomcat name (docker/tomcat/server.xml in effect)"
 expect_page "http://127.0.0.1:$port/" 3
-ok "... and the healthchecks counted no view"
+ok "... so the healthchecks and the bad request counted no view"
 podman stop --time 5 "$POD-redis" >/dev/null
 if podman healthcheck run "$POD-web" >/dev/null 2>&1; then fail "healthcheck passed with Redis stopped"; fi
 ok "with Redis stopped the healthcheck fails (/readyz answers 503)"
