@@ -133,7 +133,7 @@ done
 step "2/5: buildah bud --pull=never (runtime and test targets)"
 build() {
   local target=$1 tag=$2 log=$work/build-$1.log started=$SECONDS
-  if ! buildah bud --pull=never --isolation chroot --format docker --layers \
+  if ! buildah bud --pull=never --isolation chroot --format docker --layers --force-rm \
     -f docker/Dockerfile --target "$target" -t "$tag" . >"$log" 2>&1; then
     tail -60 "$log" >&2
     fail "build of target $target"

@@ -3,8 +3,9 @@
 # that reach no container registry: Debian roots from debootstrap, Debian's OpenJDK and Redis, and Tomcat from
 # Maven Central, tagged exactly as the files name the official images and laid out like them.
 #
-# Idempotent and cached: an image is rebuilt only when it is missing or its recipe (this script plus its
-# Containerfile and the files that copies) changed; the recipe hash is kept in the image's label.
+# Idempotent and cached: an image is rebuilt only when it is missing or its recipe changed (how the Debian root
+# is made, the machine's added CAs, the image's entry below, its Containerfile and the files that copies); the
+# recipe hash is kept in the image's label.
 #
 #   bash docker/standins/make-standins.sh          make (or reuse) all stand-ins
 #   bash docker/standins/make-standins.sh --list   print the tags the stand-ins provide
@@ -107,14 +108,14 @@ tomcat_tarball() {
 }
 
 shopt -s nullglob
-base_recipe=$(hash_of "${BASH_SOURCE[0]}" /usr/local/share/ca-certificates/*.crt)
+base_recipe=$(hash_of <(declare -f make_base) /usr/local/share/ca-certificates/*.crt)
 status=0
 stale_ids=()
 for entry in "${STANDINS[@]}"; do
   IFS='|' read -r tag name suite what <<<"$entry"
   extra=()
   [[ $name == redis ]] && extra=("$here/redis-entrypoint.sh")
-  recipe=$(hash_of <(echo "$base_recipe") "$here/$name.Containerfile" "${extra[@]}")
+  recipe=$(hash_of <(echo "$base_recipe $entry") "$here/$name.Containerfile" "${extra[@]}")
   if [[ $(recipe_of "$tag") == "$recipe" ]]; then
     echo "stand-in $tag: cached (recipe $recipe) -- STAND-IN, not the official image: $what"
     continue
@@ -130,7 +131,7 @@ for entry in "${STANDINS[@]}"; do
     tomcat_tarball "$context/tomcat.tar.gz"
     build_args=(--build-arg "TOMCAT_VERSION=$TOMCAT_VERSION")
   fi
-  if buildah bud --quiet --pull=never --isolation chroot --format docker --layers=false \
+  if buildah bud --quiet --pull=never --isolation chroot --format docker --layers=false --force-rm \
       --label "$LABEL=$recipe" --label "org.hit-counter.standin.of=$what" "${build_args[@]}" \
       -f "$context/$name.Containerfile" -t "$tag" "$context" >"$context.log" 2>&1; then
     echo "stand-in $tag: built in $((SECONDS - started)) s -- STAND-IN, not the official image: $what"
