@@ -190,6 +190,31 @@ check_registry() {
   echo "all $# tags point at manifest ${digests[0]}, the image build tested ($tested)"
 }
 
+# logged LOG COMMAND...: keeps the command's whole output (Docker builds, the Maven run inside the test target) in
+# LOG and shows the docker/ci scripts' own lines; on failure, the end of LOG.
+logged() {
+  local log=$1
+  shift
+  if ! "$@" >"$log" 2>&1; then
+    tail -60 "$log"
+    fail "$* failed"
+  fi
+  grep -E '^(build-and-test|smoke-test|publish|deploy): ' "$log" || true
+}
+
+# What the test target did, in words: its Maven summary lines stay in the log, so that the last test summary this
+# stage prints is never one of the planted failure's.
+report_tests() {
+  local log=$1 total
+  total=$(awk '/^\[INFO\] Tests run: [0-9]+, Failures: 0, Errors: 0, Skipped: [0-9]+$/ { t += $4; n++ }
+    END { if (n) print t }' "$log")
+  if [[ -n $total ]]; then
+    echo "test target: ./mvnw verify ran $total tests (unit and integration) inside the image, none failed"
+  else
+    echo "test target: cached layer, i.e. these same sources already passed ./mvnw verify inside the image"
+  fi
+}
+
 # run_event NAME BRANCH TAG EXPECTED_TAG...: build, then publish as the workflow would (publish only after a
 # passing build), then check the registry.
 run_event() {
@@ -198,8 +223,9 @@ run_event() {
   say "step 2: event '$name' (CIRCLE_BRANCH='$branch' CIRCLE_TAG='$tag' CIRCLE_SHA1=$sha)"
   restart_registry_empty
   export CI_OUT=$work/$name CIRCLE_BRANCH=$branch CIRCLE_TAG=$tag CIRCLE_SHA1=$sha
-  docker/ci/build-and-test.sh
-  docker/ci/publish.sh
+  logged "$work/$name-build.log" docker/ci/build-and-test.sh
+  report_tests "$work/$name-build.log"
+  logged "$work/$name-publish.log" docker/ci/publish.sh
   check_registry "$CI_OUT/workspace" "$@"
   echo "event '$name': ok in $((SECONDS - event_started)) s"
 }
@@ -234,9 +260,13 @@ EOF
   else
     code=$?
   fi
-  grep -E 'Tests run:.*Failures: [1-9]|DeliberatelyFailingTest|ERROR\]' "$work/failing.log" | head -8
-  echo "build-and-test exited $code with the failing test (full log: last lines below)"
-  tail -5 "$work/failing.log"
+  grep -q 'There are test failures' "$work/failing.log" || {
+    tail -30 "$work/failing.log"
+    fail "build-and-test failed, but not because of a test"
+  }
+  echo "build-and-test exited $code: inside the test target, Maven Surefire failed on the planted test:"
+  grep -E '^\[ERROR\] +DeliberatelyFailingTest' "$work/failing.log" || true
+  grep -E '^building at STEP' "$work/failing.log" || true
   # Even run by hand, publish refuses: the failed build left no tested image in the workspace.
   if (cd "$tree" && docker/ci/publish.sh) 2>&1; then fail "publish ran without a tested image"; fi
   unset IMAGE_NAME
