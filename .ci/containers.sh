@@ -90,8 +90,7 @@ mkdir -p "$CACHE"
 # with no dependency beyond libc. It is fetched with apt from trixie into a private apt state of its own, so the
 # machine's apt sources stay as they are.
 if [[ ! -x $CACHE/docker-compose ]]; then
-  mirror=$(grep -hs '^URIs:' /etc/apt/sources.list.d/*.sources | awk '{print $2}' | grep -m1 '/debian/*$' || true)
-  [[ -n $mirror ]] || mirror=$(grep -hs '^deb ' /etc/apt/sources.list | awk '{print $2}' | grep -m1 '/debian/*$')
+  mirror=$(bash docker/standins/make-standins.sh --mirror)
   apt_dir=$work/apt-trixie
   mkdir -p "$apt_dir/lists/partial" "$apt_dir/archives/partial"
   echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror trixie main" >"$apt_dir/sources.list"
@@ -135,7 +134,7 @@ build() {
   local target=$1 tag=$2 log=$work/build-$1.log started=$SECONDS
   if ! buildah bud --pull=never --isolation chroot --format docker --layers --force-rm \
     -f docker/Dockerfile --target "$target" -t "$tag" . >"$log" 2>&1; then
-    tail -60 "$log" >&2
+    { grep -A30 '^\[INFO\] Results:' "$log" || true; tail -15 "$log"; } | sed 's/^/   | /' >&2
     fail "build of target $target"
   fi
   echo "   built target $target as $tag in $((SECONDS - started)) s"

@@ -9,6 +9,7 @@
 #
 #   bash docker/standins/make-standins.sh          make (or reuse) all stand-ins
 #   bash docker/standins/make-standins.sh --list   print the tags the stand-ins provide
+#   bash docker/standins/make-standins.sh --mirror print the Debian mirror apt is configured with
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -23,8 +24,21 @@ STANDINS=(
 BASE_REPO=localhost/hit-counter-standin-base
 LABEL=org.hit-counter.standin.recipe
 
+# The Debian mirror apt is configured with, so debootstrap fetches from the same place apt does.
+debian_mirror() {
+  local uri
+  uri=$(grep -hs '^URIs:' /etc/apt/sources.list.d/*.sources | awk '{print $2}' | grep -m1 '/debian/*$' || true)
+  [[ -n $uri ]] || uri=$(grep -hs '^deb ' /etc/apt/sources.list | awk '{print $2}' | grep -m1 '/debian/*$' || true)
+  [[ -n $uri ]] || { echo "make-standins: no Debian mirror found in apt's sources" >&2; return 1; }
+  echo "$uri"
+}
+
 if [[ ${1-} == --list ]]; then
   for entry in "${STANDINS[@]}"; do echo "${entry%%|*}"; done
+  exit 0
+fi
+if [[ ${1-} == --mirror ]]; then
+  debian_mirror
   exit 0
 fi
 
@@ -42,15 +56,6 @@ hash_of() { cat "$@" | sha256sum | cut -c1-16; }
 recipe_of() {
   local tag=$1
   podman image inspect --format "{{index .Labels \"$LABEL\"}}" "$tag" 2>/dev/null || true
-}
-
-# The Debian mirror apt is configured with, so debootstrap fetches from the same place apt does.
-debian_mirror() {
-  local uri
-  uri=$(grep -hs '^URIs:' /etc/apt/sources.list.d/*.sources | awk '{print $2}' | grep -m1 '/debian/*$' || true)
-  [[ -n $uri ]] || uri=$(grep -hs '^deb ' /etc/apt/sources.list | awk '{print $2}' | grep -m1 '/debian/*$' || true)
-  [[ -n $uri ]] || { echo "make-standins: no Debian mirror found in apt's sources" >&2; return 1; }
-  echo "$uri"
 }
 
 rootfs=
