@@ -49,8 +49,10 @@ install_tools() {
     dpkg-query -W -f '${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p")
   done
   if ((${#missing[@]})); then
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+    # Another stage's apt-get may still hold the lock on a shared machine: wait for it rather than fail.
+    apt-get -o DPkg::Lock::Timeout=600 update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends \
+      "${missing[@]}" >/dev/null
   fi
   # Exact versions; the parser's own dependencies pinned too, so a registry update cannot change the verdict.
   npm install --prefix "$work/npm" --no-save --no-audit --no-fund --loglevel=error \
