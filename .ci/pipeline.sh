@@ -142,8 +142,9 @@ EOF
   podman system service --time=0 "unix://$work/podman.sock" >"$work/podman-service.log" 2>&1 &
   service_pid=$!
   export DOCKER_HOST=unix://$work/podman.sock
-  # Podman serves the classic build API only; the login lands in a throw-away client config.
-  export DOCKER_BUILDKIT=0 DOCKER_CONFIG=$work/docker-client
+  # Podman serves the classic build API only; the login lands in a throw-away client config. Without --force-rm,
+  # podman keeps the working container of every failed build (step 3 fails one on purpose).
+  export DOCKER_BUILDKIT=0 DOCKER_CONFIG=$work/docker-client DOCKER_BUILD_FLAGS=--force-rm
   local i versions
   for i in $(seq 50); do
     versions=$(docker version --format '{{.Client.Version}} -> {{.Server.Version}}' 2>/dev/null) && break

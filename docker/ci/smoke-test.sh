@@ -9,16 +9,20 @@ set -euo pipefail
 image=${1:?usage: smoke-test.sh IMAGE}
 curl_image=${SMOKE_CURL_IMAGE:-$image}
 app=hit-counter-smoke-$$
+probe=$app-probe
 
+# The probe first: a probe that could not start (the app had died) still holds the app's network namespace.
+trap 'docker rm -f "$probe" >/dev/null 2>&1; docker rm -f "$app" >/dev/null 2>&1 || true' EXIT
 docker run -d --name "$app" --network none "$image" >/dev/null
-trap 'docker rm -f "$app" >/dev/null 2>&1 || true' EXIT
 
 # The body is the verdict, not curl's exit code: `docker run --rm` through podman's Docker API (used to prove
-# this pipeline offline) reports 0 whatever the container exits with.
+# this pipeline offline) reports 0 whatever the container exits with, and removes the probe only later, so the
+# probe is removed here, before the next one and before the app.
 count() {
   local body
-  body=$(docker run --rm --network "container:$app" --entrypoint curl "$curl_image" \
+  body=$(docker run --name "$probe" --network "container:$app" --entrypoint curl "$curl_image" \
     --silent --show-error --fail --max-time 5 http://127.0.0.1:8080/ 2>&1) || true
+  docker rm -f "$probe" >/dev/null 2>&1 || true
   if [[ $body =~ Hello!\ This\ page\ has\ been\ seen\ ([0-9]+)\ times\. ]]; then
     echo "${BASH_REMATCH[1]}"
   else
