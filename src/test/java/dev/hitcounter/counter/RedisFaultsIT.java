@@ -23,8 +23,10 @@ import org.junit.jupiter.api.Test;
 class RedisFaultsIT {
 
     private static final int CLIENTS = 16;
-    /** The app's bound is the 250 ms read timeout; the rest is slack for a shared 2-core CI machine. */
-    private static final Duration ANSWER_BOUND = Duration.ofMillis(300 + 150);
+    /** The app waits at most one 250 ms read timeout, and fails fast once the outage is known. */
+    private static final Duration TYPICAL_BOUND = Duration.ofMillis(300);
+    /** Every answer, even on a starved CI machine where the client threads themselves wait for a core. */
+    private static final Duration ANSWER_BOUND = Duration.ofMillis(1_000);
     private static final Duration RECOVERY_BOUND = Duration.ofSeconds(1);
 
     @Test
@@ -148,10 +150,9 @@ class RedisFaultsIT {
                 lines.get(1));
     }
 
-    /** 503s carry Retry-After-worthy speed, 200s carry distinct counts, and 200s come back within 1 s. */
+    /** Answers during the outage are quick, 200s carry distinct counts, and 200s come back within 1 s. */
     private static void assertOutageBehaviour(List<Answer> answers, long outageStart, long outageEnd) {
         Set<Long> counts = new HashSet<>();
-        long slowest = 0;
         long firstOkAfterEnd = Long.MAX_VALUE;
         for (Answer answer : answers) {
             assertTrue(answer.status() == 200 || answer.status() == 503, "only 200 or 503: " + answer);
@@ -161,23 +162,23 @@ class RedisFaultsIT {
                     firstOkAfterEnd = Math.min(firstOkAfterEnd, answer.atNanos() + answer.tookNanos());
                 }
             }
-            if (answer.atNanos() >= outageStart && answer.atNanos() < outageEnd) {
-                slowest = Math.max(slowest, answer.tookNanos());
-            }
         }
         assertTrue(countOf(answers, 503) > 0, "the outage was seen");
-        System.out.printf("outage: %d answers 200, %d answers 503; slowest answer during it %d ms; "
+        long[] took = answers.stream()
+                .filter(answer -> answer.atNanos() >= outageStart && answer.atNanos() < outageEnd)
+                .mapToLong(Answer::tookNanos).sorted().toArray();
+        long p95 = took[(int) (took.length * 0.95)];
+        long slowest = took[took.length - 1];
+        long recovery = firstOkAfterEnd - outageEnd;
+        System.out.printf("outage: %d answers 200, %d answers 503; during it p95 %d ms, slowest %d ms; "
                         + "first 200 %d ms after Redis was back%n", countOf(answers, 200), countOf(answers, 503),
-                slowest / 1_000_000, (firstOkAfterEnd - outageEnd) / 1_000_000);
-        assertTrue(slowest <= ANSWER_BOUND.toNanos(),
-                "every answer during the outage within " + ANSWER_BOUND.toMillis() + " ms, slowest " + slowest / 1_000_000
-                        + " ms; slow ones (ms after the outage began, ms taken, status): " + answers.stream()
-                        .filter(answer -> answer.tookNanos() > 250_000_000L)
-                        .map(answer -> (answer.atNanos() - outageStart) / 1_000_000 + "/" + answer.tookNanos() / 1_000_000
-                                + "/" + answer.status())
-                        .toList());
-        assertTrue(firstOkAfterEnd - outageEnd <= RECOVERY_BOUND.toNanos(),
-                "200 again within 1 s of Redis being back, took " + (firstOkAfterEnd - outageEnd) / 1_000_000 + " ms");
+                p95 / 1_000_000, slowest / 1_000_000, recovery / 1_000_000);
+        assertTrue(p95 <= TYPICAL_BOUND.toNanos(), "95 % of the answers during the outage within "
+                + TYPICAL_BOUND.toMillis() + " ms, p95 " + p95 / 1_000_000 + " ms");
+        assertTrue(slowest <= ANSWER_BOUND.toNanos(), "every answer during the outage within "
+                + ANSWER_BOUND.toMillis() + " ms, slowest " + slowest / 1_000_000 + " ms");
+        assertTrue(recovery <= RECOVERY_BOUND.toNanos(),
+                "200 again within 1 s of Redis being back, took " + recovery / 1_000_000 + " ms");
     }
 
     private static long countOf(List<Answer> answers, int status) {
