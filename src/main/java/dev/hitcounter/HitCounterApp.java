@@ -26,6 +26,8 @@ import redis.clients.jedis.ClientSetInfoConfig;
 import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
 import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.SslOptions;
+import redis.clients.jedis.SslVerifyMode;
 
 /**
  * The one place that wires the app: builds the counter from the settings, registers the servlets
@@ -94,13 +96,16 @@ public final class HitCounterApp implements ServletContextListener {
                 .connectionTimeoutMillis(settings.connectTimeoutMillis())
                 .socketTimeoutMillis(settings.readTimeoutMillis())
                 .database(endpoint.database())
-                .ssl(endpoint.tls())
                 // No HELLO and no CLIENT SETINFO: a new connection costs no round trip before the
                 // INCR, which keeps a request within one read timeout even when Redis hangs.
                 .serverDefaultProtocol()
                 .clientSetInfoConfig(ClientSetInfoConfig.DISABLED);
         if (endpoint.password() != null) {
             clientConfig.user(endpoint.user()).password(endpoint.password());
+        }
+        if (endpoint.tls()) {
+            // The JVM's trust store and full host-name verification, as for any TLS client.
+            clientConfig.sslOptions(SslOptions.builder().sslVerifyMode(SslVerifyMode.FULL).build());
         }
         ConnectionPoolConfig pool = new ConnectionPoolConfig();
         pool.setMaxTotal(settings.poolSize());
