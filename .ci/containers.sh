@@ -56,6 +56,7 @@ remove_everything() {
   mapfile -t ids < <(podman ps -aq --filter "label=com.docker.compose.project=$PROJECT" 2>/dev/null || true)
   ((${#ids[@]} == 0)) || podman rm -f "${ids[@]}" >/dev/null 2>&1 || true
   podman pod rm -f "$POD" >/dev/null 2>&1 || true
+  podman rm -f "$POD-bad-setting" >/dev/null 2>&1 || true
   podman volume rm -f "${PROJECT}_db-data" >/dev/null 2>&1 || true
   podman network rm -f "${PROJECT}_default" >/dev/null 2>&1 || true
   ip netns del "$NETNS" 2>/dev/null || true
@@ -155,6 +156,9 @@ echo "   image size: $((size / 1000000)) MB ($size bytes)"
 config=$(podman image inspect --format '{{.Config.User}}|{{json .Config.ExposedPorts}}|{{json .Config.Cmd}}' "$IMAGE")
 [[ $config == '10001:10001|{"8080/tcp":{}}|["catalina.sh","run"]' ]] || fail "image config: $config"
 ok "image config: USER 10001, EXPOSE 8080, exec-form CMD catalina.sh run"
+env=$(podman image inspect --format '{{range .Config.Env}}{{println .}}{{end}}' "$IMAGE")
+grep -qx 'EXIT_ON_STARTUP_ERROR=true' <<<"$env" || fail "image config: no ENV EXIT_ON_STARTUP_ERROR=true in: $env"
+ok "image config: ENV EXIT_ON_STARTUP_ERROR=true"
 healthcheck=$(podman image inspect --format '{{json .HealthCheck.Test}}' "$IMAGE")
 [[ $healthcheck == *'http://127.0.0.1:8080/readyz"]' ]] || fail "image healthcheck: $healthcheck"
 ok "image healthcheck: $healthcheck"
@@ -163,13 +167,42 @@ contents=$(podman run --rm --pull=never --network none --no-healthcheck --user 0
 [[ $contents == ROOT ]] || fail "image contents: expected only webapps/ROOT and no build tools, got: $contents"
 ok "image contents: webapps/ holds ROOT only (exploded); no javac, mvn, gcc or Maven repository"
 
+# The image runs below as docker-compose.yml runs web: a read-only root with its tmpfs mounts, taken from the file.
+# --read-only-tmpfs=false: podman would otherwise add writable /tmp, /var/tmp and /run, which Docker does not.
+web_json=$("$CACHE/docker-compose" -f docker-compose.yml config --format json) || fail "docker compose config"
+mapfile -t web_tmpfs < <(python3 -c '
+import json, sys
+web = json.loads(sys.argv[1])["services"]["web"]
+if web.get("read_only") is True:
+    print(*web.get("tmpfs", []), sep="\n")' "$web_json")
+((${#web_tmpfs[@]} > 0)) || fail "docker-compose.yml: web has no read_only: true with tmpfs mounts"
+read_only=(--read-only --read-only-tmpfs=false)
+for mount in "${web_tmpfs[@]}"; do read_only+=(--tmpfs "$mount"); done
+echo "   read-only root as in docker-compose.yml: ${read_only[*]}"
+
+# A bad setting must stop the container, not leave Tomcat running without the app.
+started=$(date +%s.%N)
+set +e
+timeout 60 podman run --rm --pull=never --network none --no-healthcheck --name "$POD-bad-setting" "${read_only[@]}" \
+  -e REDIS_URL=http://nope "$IMAGE" >"$work/bad-setting.log" 2>&1
+status=$?
+set -e
+took=$(python3 -c "import time; print(f'{time.time() - $started:.1f}')")
+if ((status == 124)); then fail "REDIS_URL=http://nope: the container still runs after 60 s"; fi
+((status == 2)) || { sed 's/^/   | /' "$work/bad-setting.log" >&2; fail "REDIS_URL=http://nope: exit code $status, expected 2"; }
+python3 -c "import sys; sys.exit(float('$took') > 20)" || fail "REDIS_URL=http://nope: the container took $took s to stop (over 20 s)"
+severe=$(grep -F 'hit-counter cannot start: REDIS_URL=http://nope is invalid' "$work/bad-setting.log") \
+  || { sed 's/^/   | /' "$work/bad-setting.log" >&2; fail "REDIS_URL=http://nope: no such line in the log"; }
+echo "   | $severe"
+ok "REDIS_URL=http://nope: the container stopped with exit code 2 after $took s, its log names the bad setting"
+
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 podman pod create --name "$POD" --network slirp4netns:port_handler=slirp4netns -p "127.0.0.1:$port:8080" >/dev/null
 podman run -d --pull=never --pod "$POD" --name "$POD-redis" docker.io/library/redis:7.0.15-bookworm \
   --save '' --appendonly no >/dev/null
 run_started=$(date +%s.%N)
 # podman says on stderr that it cannot schedule the healthcheck without systemd; this stage runs it itself.
-podman run -d --pull=never --pod "$POD" --name "$POD-web" -e REDIS_URL=redis://127.0.0.1:6379 "$IMAGE" \
+podman run -d --pull=never --pod "$POD" --name "$POD-web" "${read_only[@]}" -e REDIS_URL=redis://127.0.0.1:6379 "$IMAGE" \
   >/dev/null 2>"$work/run.err" || { cat "$work/run.err" >&2; fail "podman run"; }
 show_logs() { podman logs --tail 30 "$1" 2>&1 | sed 's/^/   | /' >&2; }
 until [[ $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/readyz") == 200 ]]; do
@@ -188,6 +221,21 @@ expect_page "http://127.0.0.1:$port/" 2
 uid=$(podman top "$POD-web" huser | tail -n +2 | sort -u)
 [[ $uid =~ ^[0-9]+$ && $uid != 0 ]] || fail "process user inside the container: $uid"
 ok "the process inside runs as UID $uid (non-root)"
+# What the app user can write, outside /proc, /sys and /dev: only the tmpfs mounts, which Tomcat used.
+expect_read_only() { # container [pattern of paths the engine adds itself, and why]
+  local found unexpected allowed='^/usr/local/tomcat/(logs|temp|work)(/|$)'
+  [[ -z ${2-} ]] || allowed="$allowed|$2"
+  found=$(podman exec "$1" find / \( -path /proc -o -path /sys -o -path /dev \) -prune -o -writable -print 2>/dev/null \
+    | sort || true)
+  unexpected=$(grep -vE "$allowed" <<<"$found" || true)
+  [[ -z $unexpected ]] || fail "$1: writable by the app user besides logs/ temp/ work/: ${unexpected//$'\n'/ }"
+  for dir in logs temp work; do
+    grep -qx "/usr/local/tomcat/$dir" <<<"$found" || fail "$1: /usr/local/tomcat/$dir is not writable"
+  done
+  podman exec "$1" test -d /usr/local/tomcat/work/Catalina || fail "$1: Tomcat wrote nothing into work/"
+  ok "read-only root: the app user can write only in logs/ temp/ work/ (tmpfs)${3:+ $3}, and Tomcat did"
+}
+expect_read_only "$POD-web"
 podman healthcheck run "$POD-web" >/dev/null 2>&1 || fail "podman healthcheck run: the image's healthcheck failed"
 podman healthcheck run "$POD-web" >/dev/null 2>&1 || fail "podman healthcheck run: the image's healthcheck failed"
 ok "the image's healthcheck command succeeds (podman healthcheck run, twice)"
@@ -224,14 +272,15 @@ service_pid=$!
 ticker_pid=$!
 for _ in $(seq 50); do [[ -S $work/podman.sock ]] && break; sleep 0.1; done
 export WEB_PORT=18080
+files=() # compose files other than docker-compose.yml alone
 up() { # extra args of compose up
   local started=$SECONDS
-  if ! timeout 300 "${compose[@]}" up --detach --wait --wait-timeout 120 "$@" >"$work/compose-up.log" 2>&1; then
+  if ! timeout 300 "${compose[@]}" "${files[@]}" up --detach --wait --wait-timeout 120 "$@" >"$work/compose-up.log" 2>&1; then
     tail -40 "$work/compose-up.log" >&2
     for c in $(podman ps -aq --filter "label=com.docker.compose.project=$PROJECT"); do show_logs "$c"; done
     fail "compose up $*"
   fi
-  echo "   compose up${*:+ $*} -> web and redis healthy in $((SECONDS - started)) s"
+  echo "   compose${files[*]:+ ${files[*]}} up${*:+ $*} -> web and redis healthy in $((SECONDS - started)) s"
 }
 expect_stack_page() { # N
   local body
@@ -248,6 +297,13 @@ ok "redis publishes no port; web reaches it by the service name (REDIS_URL=redis
 restart=$(podman inspect --format '{{.HostConfig.RestartPolicy.Name}}' "$PROJECT-web-1")
 [[ $restart == on-failure ]] || fail "web restart policy: $restart"
 ok "web restarts on failure"
+web_runs=$(podman inspect --format '{{.HostConfig.ReadonlyRootfs}} {{.Config.StopTimeout}}' "$PROJECT-web-1")
+[[ $web_runs == 'true 15' ]] || fail "web: read-only root and stop timeout: $web_runs, expected true 15"
+ok "web: read_only: true, stop_grace_period: 15s (the app's 10 s to finish requests in flight fit)"
+# Podman's API always adds tmpfs on /tmp, /var/tmp and /run to a read-only container (its --read-only-tmpfs
+# default, which its API cannot turn off); Docker adds none. The podman run above proves the image without them.
+expect_read_only "$PROJECT-web-1" '^/(tmp|var/tmp|run|var/lock)(/|$)' \
+  "(and /tmp, /var/tmp, /run, which podman's API adds and Docker does not)"
 "${compose[@]}" down >/dev/null 2>&1
 up
 expect_stack_page 3
@@ -258,11 +314,54 @@ expect_stack_page 1
 ok "after down -v it starts from 1"
 "${compose[@]}" down --volumes >/dev/null 2>&1
 
+echo "   with docker-compose.secure.yml: Redis with a password from a secret file"
+password=$(openssl rand -hex 32)
+export REDIS_PASSWORD_SECRET=$work/redis-password
+(umask 022 && printf '%s\n' "$password" >"$REDIS_PASSWORD_SECRET")
+files=(-f docker-compose.yml -f docker-compose.secure.yml)
+up
+expect_stack_page 1
+expect_stack_page 2
+noauth=$(podman exec "$PROJECT-redis-1" redis-cli ping 2>&1)
+[[ $noauth == NOAUTH* ]] || fail "redis-cli ping without the password: $noauth"
+ok "redis-cli ping without the password -> $noauth"
+# shellcheck disable=SC2016 # expanded inside the container
+views=$(podman exec "$PROJECT-redis-1" sh -c 'REDISCLI_AUTH=$(cat /run/secrets/redis-password) redis-cli get views')
+[[ $views == 2 ]] || fail "redis-cli get views with the password from the secret file: $views"
+ok "redis-cli get views with the password from the secret file -> $views"
+expect_password_hidden() { # password, which one
+  local web_log
+  web_log=$(podman logs "$PROJECT-web-1" 2>&1)
+  grep -q 'hit-counter starting' <<<"$web_log" || fail "web's log has no start-up line"
+  ! grep -qF "$1" <<<"$web_log" || fail "the password appears in web's log"
+  if podman inspect "$PROJECT-web-1" "$PROJECT-redis-1" | grep -qF "$1" \
+    || podman exec "$PROJECT-redis-1" cat /proc/1/cmdline | grep -qF "$1"; then
+    fail "the password appears in a container's configuration or in redis-server's command line"
+  fi
+  echo "   | $(grep -m1 -o 'hit-counter starting: counting in [^,]*' <<<"$web_log")"
+  ok "$2 appears in none of web's $(wc -l <<<"$web_log") log lines, no container config, no process title"
+}
+expect_password_hidden "$password" "the password"
+# Rotation as docs/containers.md gives it: a new password in the file, both services recreated.
+old_password=$password
+password=$(openssl rand -hex 32)
+printf '%s\n' "$password" >"$REDIS_PASSWORD_SECRET"
+up --force-recreate
+expect_stack_page 3
+wrongpass=$(podman exec "$PROJECT-redis-1" redis-cli -a "$old_password" --no-auth-warning ping 2>&1 || true)
+wrongpass=${wrongpass%%$'\n'*}
+[[ $wrongpass == 'AUTH failed: WRONGPASS'* ]] || fail "redis-cli ping with the old password: $wrongpass"
+ok "after rotation: the count goes on, the old password gets $wrongpass"
+expect_password_hidden "$password" "the new password"
+"${compose[@]}" "${files[@]}" down --volumes >/dev/null 2>&1
+
 step "5/5: linters"
 "$CACHE/docker-compose" -f docker-compose.yml config --quiet || fail "docker compose config"
-ok "docker-compose.yml: compose config --quiet (Compose $("$CACHE/docker-compose" version --short))"
-lint=$("$npm_bin/dclint" --max-warnings 0 docker-compose.yml) || fail "dclint: $lint"
-ok "docker-compose.yml: dclint $DCLINT_VERSION (compose-spec schema and rules), no error or warning"
+"$CACHE/docker-compose" -f docker-compose.yml -f docker-compose.secure.yml config --quiet \
+  || fail "docker compose config with docker-compose.secure.yml"
+ok "docker-compose.yml, and with docker-compose.secure.yml: compose config --quiet (Compose $("$CACHE/docker-compose" version --short))"
+lint=$("$npm_bin/dclint" --max-warnings 0 docker-compose.yml docker-compose.secure.yml) || fail "dclint: $lint"
+ok "docker-compose.yml, docker-compose.secure.yml: dclint $DCLINT_VERSION (compose-spec schema and rules), no error or warning"
 for file in docker/Dockerfile docker/standins/*.Containerfile; do # it lints only its first argument
   lint=$("$npm_bin/dockerfile-utils" lint "$file")
   [[ -z $lint ]] || fail "dockerfile-utils lint $file: $lint"
