@@ -29,15 +29,7 @@ exec 9>/run/lock/hit-counter-containers.lock
 flock 9
 
 work=$(mktemp -d /tmp/hit-counter-containers.XXXXXX)
-# podman's defaults here fail: crun and the default ulimits are refused on this kind of machine. A file of our
-# own, passed by CONTAINERS_CONF, leaves /etc/containers untouched.
-cat >"$work/containers.conf" <<'EOF'
-[containers]
-default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
-[engine]
-runtime = "runc"
-EOF
-export CONTAINERS_CONF=$work/containers.conf
+export CONTAINERS_CONF=$PWD/.ci/podman-containers.conf
 
 service_pid=
 ticker_pid=

@@ -130,15 +130,7 @@ EOF
   mkdir -p "$certs_dir"
   cp "$work/registry.crt" "$certs_dir/ca.crt"
 
-  # podman run needs runc and raised limits here (docs: shared/notes/containers-here.md); CONTAINERS_CONF keeps
-  # that out of /etc/containers.
-  cat >"$work/containers.conf" <<'EOF'
-[containers]
-default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
-[engine]
-runtime = "runc"
-EOF
-  export CONTAINERS_CONF=$work/containers.conf
+  export CONTAINERS_CONF=$PWD/.ci/podman-containers.conf
   podman system service --time=0 "unix://$work/podman.sock" >"$work/podman-service.log" 2>&1 &
   service_pid=$!
   export DOCKER_HOST=unix://$work/podman.sock
