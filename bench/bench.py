@@ -478,6 +478,8 @@ def measured_run(spec, proc, port, redis, connections, seconds):
     }
     run["cpu_us_per_req"] = (run["server_cpu"] + (run["redis_cpu"] or 0)) * 1e4 / run["rps"] if run["rps"] else None
     problems = []
+    if ok == 0:
+        problems.append("no 2xx response at all")
     if result["bad"]:
         problems.append(f"{result['bad']} non-2xx responses")
     if errors:
