@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.JedisClientConfig;
 import redis.clients.jedis.RedisClient;
 
 /**
@@ -23,13 +25,15 @@ public final class RedisServerProcess implements AutoCloseable {
     private final int port;
     private final Path dir;
     private final List<String> extraArgs;
+    private final JedisClientConfig login;
     private Process process;
     private RedisClient client;
 
-    private RedisServerProcess(int port, Path dir, List<String> extraArgs) {
+    private RedisServerProcess(int port, Path dir, List<String> extraArgs, JedisClientConfig login) {
         this.port = port;
         this.dir = dir;
         this.extraArgs = extraArgs;
+        this.login = login;
     }
 
     /** Starts a Redis without persistence. */
@@ -39,9 +43,14 @@ public final class RedisServerProcess implements AutoCloseable {
 
     /** Starts a Redis with these extra arguments (e.g. {@code --appendonly yes}) in a fresh data folder. */
     public static RedisServerProcess start(String... args) {
+        return startWithLogin(DefaultJedisClientConfig.builder().build(), args);
+    }
+
+    /** Starts a Redis that requires a login; the test's own client and the start-up check use {@code login}. */
+    public static RedisServerProcess startWithLogin(JedisClientConfig login, String... args) {
         try {
             RedisServerProcess redis = new RedisServerProcess(
-                    freePort(), Files.createTempDirectory("redis-data"), List.of(args));
+                    freePort(), Files.createTempDirectory("redis-data"), List.of(args), login);
             redis.startProcess();
             return redis;
         } catch (IOException e) {
@@ -64,9 +73,13 @@ public final class RedisServerProcess implements AutoCloseable {
     /** A client of the test's own, for looking at keys; opened on first use. */
     public RedisClient client() {
         if (client == null) {
-            client = RedisClient.create("127.0.0.1", port);
+            client = connect();
         }
         return client;
+    }
+
+    private RedisClient connect() {
+        return RedisClient.builder().hostAndPort("127.0.0.1", port).clientConfig(login).build();
     }
 
     /** The value of a key as a number, 0 when absent. */
@@ -141,7 +154,7 @@ public final class RedisServerProcess implements AutoCloseable {
             if (!process.isAlive()) {
                 throw new IllegalStateException("redis-server exited: " + log());
             }
-            try (RedisClient probe = RedisClient.create("127.0.0.1", port)) {
+            try (RedisClient probe = connect()) {
                 String info = probe.info("server");
                 if (info.contains("process_id:" + process.pid() + "\r\n")) {
                     return;
