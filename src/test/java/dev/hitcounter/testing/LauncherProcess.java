@@ -12,6 +12,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -22,29 +24,46 @@ public final class LauncherProcess implements AutoCloseable {
 
     private final Process process;
     private final Path log;
+    private final String port;
 
-    private LauncherProcess(Process process, Path log) {
+    private LauncherProcess(Process process, Path log, String port) {
         this.process = process;
         this.log = log;
+        this.port = port;
     }
 
     /** Starts {@code java -cp … EmbeddedLauncher} with these variables and none of the caller's app variables. */
     public static LauncherProcess start(Map<String, String> env) {
+        return start(env, List.of());
+    }
+
+    /** As {@link #start(Map)}, with these options for the JVM (e.g. {@code -Djavax.net.ssl.trustStore=…}). */
+    public static LauncherProcess start(Map<String, String> env, List<String> jvmOptions) {
         String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-cp", classpath, EmbeddedLauncher.class.getName()));
         try {
             Path log = Files.createTempFile("launcher", ".log");
-            ProcessBuilder builder = new ProcessBuilder(
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-cp", classpath, EmbeddedLauncher.class.getName())
+            ProcessBuilder builder = new ProcessBuilder(command)
                     .redirectErrorStream(true)
                     .redirectOutput(log.toFile());
             builder.environment().keySet().removeIf(name -> name.startsWith("REDIS_") || name.equals("PORT")
                     || name.equals("COUNTER_KEY"));
             builder.environment().putAll(env);
-            return new LauncherProcess(builder.start(), log);
+            return new LauncherProcess(builder.start(), log, env.get("PORT"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** {@code http://127.0.0.1:PORT/path}, with the PORT this process was started with. */
+    public URI uri(String path) {
+        if (port == null) {
+            throw new IllegalStateException("started without PORT");
+        }
+        return URI.create("http://127.0.0.1:" + port + path);
     }
 
     public Process process() {

@@ -3,7 +3,6 @@ package dev.hitcounter.testing;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -48,9 +47,28 @@ public final class RedisServerProcess implements AutoCloseable {
 
     /** Starts a Redis that requires a login; the test's own client and the start-up check use {@code login}. */
     public static RedisServerProcess startWithLogin(JedisClientConfig login, String... args) {
+        return start(LauncherProcess.freePort(), login, List.of(args));
+    }
+
+    /**
+     * Starts a Redis that speaks only TLS on its port, with this certificate, and does not ask clients for one;
+     * the test's own client trusts the certificate.
+     */
+    public static RedisServerProcess startWithTls(SelfSignedCertificate certificate, String... args) {
+        int port = LauncherProcess.freePort();
+        List<String> tlsArgs = new ArrayList<>(List.of("--save", "", "--appendonly", "no",
+                "--port", "0", "--tls-port", String.valueOf(port),
+                "--tls-cert-file", certificate.certificatePem().toString(),
+                "--tls-key-file", certificate.privateKeyPem().toString(), "--tls-auth-clients", "no"));
+        tlsArgs.addAll(List.of(args));
+        JedisClientConfig tls = DefaultJedisClientConfig.builder()
+                .ssl(true).sslSocketFactory(certificate.socketFactory()).build();
+        return start(port, tls, tlsArgs);
+    }
+
+    private static RedisServerProcess start(int port, JedisClientConfig login, List<String> args) {
         try {
-            RedisServerProcess redis = new RedisServerProcess(
-                    freePort(), Files.createTempDirectory("redis-data"), List.of(args), login);
+            RedisServerProcess redis = new RedisServerProcess(port, Files.createTempDirectory("redis-data"), args, login);
             redis.startProcess();
             return redis;
         } catch (IOException e) {
@@ -205,12 +223,6 @@ public final class RedisServerProcess implements AutoCloseable {
         if (client != null) {
             client.close();
             client = null;
-        }
-    }
-
-    static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
         }
     }
 
