@@ -6,6 +6,7 @@ import java.util.logging.Logger;
 import dev.hitcounter.system.Settings;
 import dev.hitcounter.system.SettingsException;
 import org.apache.juli.ClassLoaderLogManager;
+import org.apache.tomcat.util.modeler.Registry;
 
 /** Runs the app without Docker on embedded Tomcat, on {@code PORT} (default 8080). */
 public final class EmbeddedLauncher {
@@ -23,6 +24,8 @@ public final class EmbeddedLauncher {
         if (LogManager.getLogManager() instanceof ClassLoaderLogManager logManager) {
             logManager.setUseShutdownHook(false);
         }
+        // Tomcat's JMX registry reads an XML descriptor per component on start; nothing reads it here.
+        Registry.disableRegistry();
         Settings settings;
         try {
             settings = Settings.from(System.getenv());

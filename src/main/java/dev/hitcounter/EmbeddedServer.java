@@ -55,6 +55,10 @@ public final class EmbeddedServer implements AutoCloseable {
         errorPage.setLocation("/error");
         context.addErrorPage(errorPage);
         ((StandardContext) context).setUnloadDelay(SHUTDOWN_GRACE_MILLIS);
+        // Leak checks for redeploying into a long-lived Tomcat; this one stops with its only app, and
+        // the checks would only warn that the JVM lacks the --add-opens flags they need.
+        ((StandardContext) context).setClearReferencesThreadLocals(false);
+        ((StandardContext) context).setClearReferencesRmiTargets(false);
         EmbeddedServer server = new EmbeddedServer(tomcat, baseDir);
         try {
             tomcat.start();

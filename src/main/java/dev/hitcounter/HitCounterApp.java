@@ -114,6 +114,8 @@ public final class HitCounterApp implements ServletContextListener {
         pool.setBlockWhenExhausted(true);
         // Jedis's default waits forever for a free connection; every wait here is bounded.
         pool.setMaxWait(Duration.ofMillis(settings.poolWaitMillis()));
+        // /metrics reports the pool; a JMX MBean per pool would only add start-up time.
+        pool.setJmxEnabled(false);
         RedisClient client = RedisClient.builder()
                 .hostAndPort(endpoint.host(), endpoint.port())
                 .clientConfig(clientConfig.build())
