@@ -13,12 +13,7 @@ public final class HtmlPage {
     /** Sends {@code status} with a page titled {@code title} whose text is {@code sentence}, both escaped. */
     public static void send(HttpServletResponse response, int status, String title, String sentence)
             throws IOException {
-        byte[] body = render(title, sentence).getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        response.setStatus(status);
-        response.setContentType("text/html; charset=UTF-8");
-        response.setHeader("Cache-Control", "no-store");
-        response.setContentLength(body.length);
-        response.getOutputStream().write(body);
+        UncachedBody.send(response, status, "text/html", render(title, sentence));
     }
 
     static String render(String title, String sentence) {

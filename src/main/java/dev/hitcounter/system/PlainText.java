@@ -1,7 +1,6 @@
 package dev.hitcounter.system;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 
 import jakarta.servlet.http.HttpServletResponse;
 
@@ -12,11 +11,6 @@ final class PlainText {
     }
 
     static void send(HttpServletResponse response, int status, String line) throws IOException {
-        byte[] body = (line + "\n").getBytes(StandardCharsets.UTF_8);
-        response.setStatus(status);
-        response.setContentType("text/plain; charset=UTF-8");
-        response.setHeader("Cache-Control", "no-store");
-        response.setContentLength(body.length);
-        response.getOutputStream().write(body);
+        UncachedBody.send(response, status, "text/plain", line + "\n");
     }
 }
