@@ -19,9 +19,11 @@ import dev.hitcounter.system.Settings;
 import dev.hitcounter.system.SettingsException;
 import io.prometheus.metrics.exporter.servlet.jakarta.PrometheusMetricsServlet;
 import jakarta.servlet.DispatcherType;
+import jakarta.servlet.FilterRegistration;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
+import jakarta.servlet.ServletRegistration;
 import redis.clients.jedis.ClientSetInfoConfig;
 import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
@@ -54,11 +56,16 @@ public final class HitCounterApp implements ServletContextListener {
                 .map(endpoint -> redisCounter(settings, endpoint, metrics))
                 .orElseGet(HitCounterApp::inMemoryCounter);
 
-        context.addFilter("responses", new ResponseFilter(metrics))
-                .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST, DispatcherType.ERROR), false, "/*");
+        // Asynchronous requests pass only through filters and servlets that support them.
+        FilterRegistration.Dynamic responses = context.addFilter("responses", new ResponseFilter(metrics));
+        responses.setAsyncSupported(true);
+        responses.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST, DispatcherType.ERROR), false, "/*");
         context.addServlet("page", new PageServlet(counter, metrics)).addMapping("");
         context.addServlet("healthz", new HealthServlet()).addMapping("/healthz");
-        context.addServlet("readyz", new ReadinessServlet(counter)).addMapping("/readyz");
+        ServletRegistration.Dynamic readyz = context.addServlet("readyz",
+                new ReadinessServlet(counter, settings.answerTimeoutMillis()));
+        readyz.setAsyncSupported(true);
+        readyz.addMapping("/readyz");
         context.addServlet("metrics", new PrometheusMetricsServlet(metrics.registry())).addMapping("/metrics");
         // "/" makes it the default servlet; the JSP patterns shadow a standalone Tomcat's global
         // JSP servlet, which would otherwise answer *.jsp paths with its own error page.
