@@ -21,6 +21,15 @@ public final class EmbeddedServer implements AutoCloseable {
     /** How long a stop waits for requests in flight, as META-INF/context.xml says for a standalone Tomcat. */
     static final int SHUTDOWN_GRACE_MILLIS = 10_000;
 
+    /**
+     * Request threads while no request thread waits for Redis (views counted asynchronously, or in
+     * memory): a few threads that stay busy hand each other work without waking sleeping ones
+     * (docs/benchmarks.md). 4 rather than 2: as fast within the noise, with room for a thread held
+     * briefly by a slow client. REDIS_COALESCE=false parks a thread per view in flight and keeps
+     * Tomcat's default of 200.
+     */
+    static final int REQUEST_THREADS = 4;
+
     private final Tomcat tomcat;
     private final Path baseDir;
 
@@ -39,6 +48,9 @@ public final class EmbeddedServer implements AutoCloseable {
         // Bound on start, the listening socket is closed as soon as a stop begins, so new
         // connections are refused while the requests in flight finish.
         tomcat.getConnector().setProperty("bindOnInit", "false");
+        if (settings.coalesce() || settings.redis().isEmpty()) {
+            tomcat.getConnector().setProperty("maxThreads", String.valueOf(REQUEST_THREADS));
+        }
 
         // Naming the class keeps the Host from adding Tomcat's own report valve beside ours.
         ((StandardHost) tomcat.getHost()).setErrorReportValveClass(ErrorPageValve.class.getName());

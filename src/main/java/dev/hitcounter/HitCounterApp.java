@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.EnumSet;
 import java.util.logging.Logger;
 
-import dev.hitcounter.counter.CoalescingCounter;
+import dev.hitcounter.counter.AsyncCoalescer;
 import dev.hitcounter.counter.Counter;
 import dev.hitcounter.counter.InMemoryCounter;
 import dev.hitcounter.counter.PageServlet;
@@ -19,9 +19,11 @@ import dev.hitcounter.system.Settings;
 import dev.hitcounter.system.SettingsException;
 import io.prometheus.metrics.exporter.servlet.jakarta.PrometheusMetricsServlet;
 import jakarta.servlet.DispatcherType;
+import jakarta.servlet.FilterRegistration;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
+import jakarta.servlet.ServletRegistration;
 import redis.clients.jedis.ClientSetInfoConfig;
 import redis.clients.jedis.ConnectionPoolConfig;
 import redis.clients.jedis.DefaultJedisClientConfig;
@@ -43,6 +45,7 @@ public final class HitCounterApp implements ServletContextListener {
     static final String SETTINGS = Settings.class.getName();
 
     private Counter counter;
+    private AsyncCoalescer coalescer;
 
     @Override
     public void contextInitialized(ServletContextEvent event) {
@@ -53,20 +56,39 @@ public final class HitCounterApp implements ServletContextListener {
         counter = settings.redis()
                 .map(endpoint -> redisCounter(settings, endpoint, metrics))
                 .orElseGet(HitCounterApp::inMemoryCounter);
+        // The in-memory counter never waits, so its views stay on the request thread.
+        PageServlet page;
+        if (settings.redis().isPresent() && settings.coalesce()) {
+            coalescer = AsyncCoalescer.start(counter, metrics, settings.answerTimeoutMillis());
+            page = new PageServlet(coalescer);
+        } else {
+            page = new PageServlet(counter, metrics);
+        }
 
-        context.addFilter("responses", new ResponseFilter(metrics))
-                .addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST, DispatcherType.ERROR), false, "/*");
-        context.addServlet("page", new PageServlet(counter, metrics)).addMapping("");
+        // Asynchronous requests pass only through filters and servlets that support them.
+        FilterRegistration.Dynamic responses = context.addFilter("responses", new ResponseFilter(metrics));
+        responses.setAsyncSupported(true);
+        responses.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST, DispatcherType.ERROR), false, "/*");
+        ServletRegistration.Dynamic pageRegistration = context.addServlet("page", page);
+        pageRegistration.setAsyncSupported(true);
+        pageRegistration.addMapping("");
         context.addServlet("healthz", new HealthServlet()).addMapping("/healthz");
-        context.addServlet("readyz", new ReadinessServlet(counter)).addMapping("/readyz");
+        ServletRegistration.Dynamic readyz = context.addServlet("readyz",
+                new ReadinessServlet(counter, settings.answerTimeoutMillis()));
+        readyz.setAsyncSupported(true);
+        readyz.addMapping("/readyz");
         context.addServlet("metrics", new PrometheusMetricsServlet(metrics.registry())).addMapping("/metrics");
         // "/" makes it the default servlet; the JSP patterns shadow a standalone Tomcat's global
         // JSP servlet, which would otherwise answer *.jsp paths with its own error page.
         context.addServlet("errors", new ErrorPages()).addMapping("/", "*.jsp", "*.jspx");
     }
 
+    /** Runs after Tomcat has waited up to its unload delay for the requests in flight. */
     @Override
     public void contextDestroyed(ServletContextEvent event) {
+        if (coalescer != null) {
+            coalescer.close();
+        }
         if (counter != null) {
             counter.close();
         }
@@ -122,7 +144,6 @@ public final class HitCounterApp implements ServletContextListener {
                 .poolConfig(pool)
                 .build();
         metrics.watchPool(client.getPool()::getNumActive, client.getPool()::getNumIdle);
-        RedisCounter redis = new RedisCounter(client, settings.counterKey(), endpoint.toString(), metrics);
-        return settings.coalesce() ? new CoalescingCounter(redis) : redis;
+        return new RedisCounter(client, settings.counterKey(), endpoint.toString(), metrics);
     }
 }

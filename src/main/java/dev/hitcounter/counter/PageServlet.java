@@ -14,12 +14,20 @@ public final class PageServlet extends GetOnlyServlet {
 
     static final String TITLE = "Hit counter";
 
-    private final transient Counter counter;
-    private final transient Metrics metrics;
+    private final transient Views views;
 
+    /** Counts on the request thread, one increment per view; the thread waits for the store. */
     public PageServlet(Counter counter, Metrics metrics) {
-        this.counter = counter;
-        this.metrics = metrics;
+        this(new BlockingViews(counter, metrics));
+    }
+
+    /** Hands each view to the coalescer, which answers it later; the request thread returns at once. */
+    public PageServlet(AsyncCoalescer coalescer) {
+        this((Views) coalescer);
+    }
+
+    private PageServlet(Views views) {
+        this.views = views;
     }
 
     @Override
@@ -28,19 +36,7 @@ public final class PageServlet extends GetOnlyServlet {
             ErrorPages.send(response, HttpServletResponse.SC_NOT_FOUND);
             return;
         }
-        long views;
-        try {
-            views = counter.increment();
-        } catch (CounterUnavailableException e) {
-            if (e.mayHaveCounted()) {
-                metrics.viewUncertain();
-            }
-            response.setHeader("Retry-After", "1");
-            ErrorPages.send(response, HttpServletResponse.SC_SERVICE_UNAVAILABLE);
-            return;
-        }
-        HtmlPage.send(response, HttpServletResponse.SC_OK, TITLE, "Hello! This page has been seen " + views + " times.");
-        metrics.viewServed();
+        views.serve(request, response);
     }
 
     /** Tomcat maps "//" and "/;param" to "/" too; only the path "/" itself counts. */
@@ -57,5 +53,16 @@ public final class PageServlet extends GetOnlyServlet {
         response.setStatus(HttpServletResponse.SC_OK);
         response.setContentType("text/html; charset=UTF-8");
         response.setHeader("Cache-Control", "no-store");
+    }
+
+    /** The page with its count. */
+    static void sendCount(HttpServletResponse response, long views) throws IOException {
+        HtmlPage.send(response, HttpServletResponse.SC_OK, TITLE, "Hello! This page has been seen " + views + " times.");
+    }
+
+    /** The 503 page for a view that could not be counted; the client may try again in a second. */
+    static void sendUnavailable(HttpServletResponse response) throws IOException {
+        response.setHeader("Retry-After", "1");
+        ErrorPages.send(response, HttpServletResponse.SC_SERVICE_UNAVAILABLE);
     }
 }

@@ -20,7 +20,7 @@ public final class Metrics {
             .register(registry);
     private final Counter uncertainViews = Counter.builder()
             .name("hitcounter_views_uncertain_total")
-            .help("Views answered 503 whose increment was sent and may still have counted in Redis")
+            .help("Views not shown (answered 503, or the client had gone) whose increment was sent and may have counted in Redis")
             .withoutExemplars()
             .register(registry);
     private final Counter redisErrors = Counter.builder()

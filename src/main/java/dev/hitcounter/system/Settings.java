@@ -45,6 +45,16 @@ public record Settings(
                 booleanSetting(env, "REDIS_COALESCE", true));
     }
 
+    /**
+     * How long a request may wait for the counter store before it is answered 503 regardless: two
+     * of its slowest round trips (an asynchronous view may wait for the batch in flight before its
+     * own is sent), plus a second for a busy machine. Every wait inside is bounded already; this
+     * is the backstop.
+     */
+    public long answerTimeoutMillis() {
+        return 2L * (poolWaitMillis + connectTimeoutMillis + readTimeoutMillis) + 1_000;
+    }
+
     /** One line with every effective setting, fit for a log: the password is never shown. */
     public String describe() {
         String store = redis.map(endpoint -> "Redis at " + endpoint).orElse("memory (REDIS_URL unset)");

@@ -2,11 +2,17 @@ package dev.hitcounter.system;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.mockito.ArgumentMatchers.anyInt;
 import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.times;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
 import dev.hitcounter.counter.Counter;
+import dev.hitcounter.testing.FakeAsync;
 import dev.hitcounter.testing.RecordingResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import org.junit.jupiter.api.Test;
@@ -26,18 +32,60 @@ class EndpointServletsTest {
     void readyzFollowsTheCounter() throws Exception {
         Counter counter = mock(Counter.class);
         when(counter.isReady()).thenReturn(false);
-        new ReadinessServlet(counter).service(request("GET"), response.mock);
-        verify(response.mock).setStatus(503);
-        verify(response.mock).setHeader("Retry-After", "1");
+        FakeAsync async = readyz(counter, 1_000);
+        verify(async.response.mock).setStatus(503);
+        verify(async.response.mock).setHeader("Retry-After", "1");
     }
 
     @Test
     void readyzIsReadyWhenTheCounterAnswers() throws Exception {
         Counter counter = mock(Counter.class);
         when(counter.isReady()).thenReturn(true);
-        new ReadinessServlet(counter).service(request("GET"), response.mock);
-        verify(response.mock).setStatus(200);
-        assertEquals("ready\n", response.body());
+        FakeAsync async = readyz(counter, 1_000);
+        verify(async.response.mock).setStatus(200);
+        assertEquals("ready\n", async.response.body());
+        assertEquals(1_000, async.timeout());
+    }
+
+    @Test
+    void readyzPingsOffTheRequestThreadAndAnswers503OnceIfItsTimeoutComesFirst() throws Exception {
+        CountDownLatch pinging = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Counter counter = mock(Counter.class);
+        when(counter.isReady()).thenAnswer(invocation -> {
+            pinging.countDown();
+            release.await();
+            return true;
+        });
+        ReadinessServlet servlet = new ReadinessServlet(counter, 1_000);
+        try {
+            FakeAsync async = new FakeAsync("GET", "/readyz");
+            servlet.service(async.request, async.response.mock);
+            assertTrue(pinging.await(1, TimeUnit.SECONDS), "the ping runs while the request thread is free");
+            async.fireTimeout();
+            verify(async.response.mock).setStatus(503);
+            release.countDown();
+            FakeAsync next = new FakeAsync("GET", "/readyz");
+            servlet.service(next.request, next.response.mock);
+            assertTrue(next.awaitCompletion());
+            verify(async.response.mock, times(1)).setStatus(anyInt());
+            assertEquals(1, async.completions());
+        } finally {
+            release.countDown();
+            servlet.destroy();
+        }
+    }
+
+    private static FakeAsync readyz(Counter counter, long timeoutMillis) throws Exception {
+        ReadinessServlet servlet = new ReadinessServlet(counter, timeoutMillis);
+        try {
+            FakeAsync async = new FakeAsync("GET", "/readyz");
+            servlet.service(async.request, async.response.mock);
+            assertTrue(async.awaitCompletion());
+            return async;
+        } finally {
+            servlet.destroy();
+        }
     }
 
     @Test

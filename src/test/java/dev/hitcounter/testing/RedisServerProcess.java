@@ -165,7 +165,7 @@ public final class RedisServerProcess implements AutoCloseable {
         awaitOurServer();
     }
 
-    /** Waits for a PONG and checks that the server on the port is the process we started. */
+    /** Waits for the process we started to answer on the port with its data set loaded. */
     private void awaitOurServer() {
         long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
         while (System.nanoTime() < deadline) {
@@ -174,10 +174,14 @@ public final class RedisServerProcess implements AutoCloseable {
             }
             try (RedisClient probe = connect()) {
                 String info = probe.info("server");
-                if (info.contains("process_id:" + process.pid() + "\r\n")) {
+                if (!info.contains("process_id:" + process.pid() + "\r\n")) {
+                    throw new IllegalStateException("another Redis answers on port " + port);
+                }
+                // INFO answers while the append-only file is still loading; GET would get LOADING.
+                if (probe.info("persistence").contains("loading:0\r\n")) {
                     return;
                 }
-                throw new IllegalStateException("another Redis answers on port " + port);
+                sleep(20);
             } catch (redis.clients.jedis.exceptions.JedisConnectionException e) {
                 sleep(20);
             }

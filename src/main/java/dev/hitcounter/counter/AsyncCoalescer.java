@@ -1,0 +1,158 @@
+package dev.hitcounter.counter;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.locks.LockSupport;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import dev.hitcounter.system.Metrics;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+/**
+ * Counts the views of {@code GET /} without holding a request thread while the store answers:
+ * each request goes asynchronous and is queued, and the coalescer's one thread sends everything
+ * queued as one {@code add(n)} and answers each request with its own count, {@code total - n + 1}
+ * … {@code total}, or with the 503 page for the whole batch if the store failed. Nothing is ever
+ * counted twice: a batch is sent once, never retried.
+ *
+ * <p>Threading: {@link #serve} runs on request threads and only queues; the store and the answers
+ * of a batch run on the coalescer's thread, one batch at a time. A view whose async timeout, client
+ * error or shutdown comes first is answered 503 by its {@link PendingView}, exactly once.
+ */
+public final class AsyncCoalescer implements Views, AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(AsyncCoalescer.class.getName());
+
+    private final Counter store;
+    private final Metrics metrics;
+    private final long timeoutMillis;
+    private final Thread thread;
+    private final Object lock = new Object();
+    private List<PendingView> queued = new ArrayList<>();
+    private boolean closed;
+    private volatile List<PendingView> inFlight = List.of();
+
+    private AsyncCoalescer(Counter store, Metrics metrics, long timeoutMillis) {
+        this.store = store;
+        this.metrics = metrics;
+        this.timeoutMillis = timeoutMillis;
+        this.thread = new Thread(this::run, "view-coalescer");
+        thread.setDaemon(true);
+    }
+
+    /**
+     * Starts the coalescer's thread.
+     *
+     * @param timeoutMillis how long a view may wait for its answer before it gets a 503; longer than
+     *                      two round trips of the store at their slowest, since a view may wait for
+     *                      the batch in flight before its own is sent
+     */
+    public static AsyncCoalescer start(Counter store, Metrics metrics, long timeoutMillis) {
+        AsyncCoalescer coalescer = new AsyncCoalescer(store, metrics, timeoutMillis);
+        coalescer.thread.start();
+        return coalescer;
+    }
+
+    @Override
+    public void serve(HttpServletRequest request, HttpServletResponse response) {
+        AsyncContext async = request.startAsync();
+        async.setTimeout(timeoutMillis);
+        PendingView view = new PendingView(async, metrics);
+        async.addListener(view);
+        if (!enqueue(view)) {
+            view.abandon();
+        }
+    }
+
+    private boolean enqueue(PendingView view) {
+        boolean wasEmpty;
+        synchronized (lock) {
+            if (closed) {
+                return false;
+            }
+            wasEmpty = queued.isEmpty();
+            queued.add(view);
+        }
+        // The thread parks only after finding the queue empty, so waking it on the first view is enough.
+        if (wasEmpty) {
+            LockSupport.unpark(thread);
+        }
+        return true;
+    }
+
+    private void run() {
+        while (true) {
+            List<PendingView> batch;
+            synchronized (lock) {
+                if (closed) {
+                    return;
+                }
+                batch = queued;
+                if (!batch.isEmpty()) {
+                    queued = new ArrayList<>();
+                }
+            }
+            if (batch.isEmpty()) {
+                LockSupport.park(this);
+            } else {
+                send(batch);
+            }
+        }
+    }
+
+    private void send(List<PendingView> batch) {
+        List<PendingView> sent = new ArrayList<>(batch.size());
+        for (PendingView view : batch) {
+            if (view.markSent()) {
+                sent.add(view);
+            }
+        }
+        if (sent.isEmpty()) {
+            return;
+        }
+        inFlight = sent;
+        try {
+            long total = store.add(sent.size());
+            long first = total - sent.size() + 1;
+            for (int i = 0; i < sent.size(); i++) {
+                sent.get(i).counted(first + i);
+            }
+        } catch (CounterUnavailableException e) {
+            for (PendingView view : sent) {
+                view.failed(HttpServletResponse.SC_SERVICE_UNAVAILABLE, e.mayHaveCounted());
+            }
+        } catch (RuntimeException e) {
+            LOG.log(Level.SEVERE, "Counting " + sent.size() + " views failed", e);
+            for (PendingView view : sent) {
+                view.failed(HttpServletResponse.SC_INTERNAL_SERVER_ERROR, true);
+            }
+        } finally {
+            inFlight = List.of();
+        }
+    }
+
+    /**
+     * Answers 503 to every view still waiting, queued or in flight, and stops the thread; a batch
+     * in flight is given up to the timeout to finish before the store it uses is closed.
+     */
+    @Override
+    public void close() {
+        List<PendingView> left;
+        synchronized (lock) {
+            closed = true;
+            left = queued;
+            queued = new ArrayList<>();
+        }
+        LockSupport.unpark(thread);
+        left.forEach(PendingView::abandon);
+        inFlight.forEach(PendingView::abandon);
+        try {
+            thread.join(timeoutMillis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

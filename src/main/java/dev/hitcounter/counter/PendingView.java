@@ -1,0 +1,122 @@
+package dev.hitcounter.counter;
+
+import java.io.IOException;
+import java.util.concurrent.atomic.AtomicReference;
+
+import dev.hitcounter.system.ErrorPages;
+import dev.hitcounter.system.Metrics;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
+import jakarta.servlet.http.HttpServletResponse;
+
+/**
+ * One asynchronous {@code GET /} waiting in the {@link AsyncCoalescer}. It is answered exactly once,
+ * by whichever comes first: its batch's result, its async timeout, a client error or the shutdown;
+ * and it lands in the view metrics once, when its batch's result is known.
+ *
+ * <p>Every method may run on any thread and never throws: a client that went away makes the
+ * response throw, and that must not reach the coalescer's thread or the other views of a batch.
+ */
+final class PendingView implements AsyncListener {
+
+    private enum State {
+        /** Waiting for a batch; nothing sent. */
+        QUEUED,
+        /** In a batch whose increment is in flight; the coalescer answers it. */
+        SENT,
+        /** Answered 503 while its increment was in flight; the result decides the metric. */
+        ANSWERED_EARLY,
+        /** Answered and accounted for. */
+        DONE
+    }
+
+    private final AsyncContext async;
+    private final Metrics metrics;
+    private final AtomicReference<State> state = new AtomicReference<>(State.QUEUED);
+
+    PendingView(AsyncContext async, Metrics metrics) {
+        this.async = async;
+        this.metrics = metrics;
+    }
+
+    /** Claims the view for a batch; false if it was answered already, and then it must not be counted. */
+    boolean markSent() {
+        return state.compareAndSet(State.QUEUED, State.SENT);
+    }
+
+    /** Its batch counted it as {@code views}. */
+    void counted(long views) {
+        if (state.compareAndSet(State.SENT, State.DONE)) {
+            if (answer(HttpServletResponse.SC_OK, views)) {
+                metrics.viewServed();
+            } else {
+                metrics.viewUncertain();
+            }
+        } else if (state.compareAndSet(State.ANSWERED_EARLY, State.DONE)) {
+            // Counted in the store, but the client was shown a 503.
+            metrics.viewUncertain();
+        }
+    }
+
+    /** Its batch failed: answers {@code status}, a 503 or a 500. */
+    void failed(int status, boolean mayHaveCounted) {
+        if (state.compareAndSet(State.SENT, State.DONE)) {
+            answer(status, 0);
+        } else if (!state.compareAndSet(State.ANSWERED_EARLY, State.DONE)) {
+            return;
+        }
+        if (mayHaveCounted) {
+            metrics.viewUncertain();
+        }
+    }
+
+    /** Answers 503 now, before any result: on an async timeout, a client error or the shutdown. */
+    void abandon() {
+        if (state.compareAndSet(State.QUEUED, State.DONE)
+                || state.compareAndSet(State.SENT, State.ANSWERED_EARLY)) {
+            answer(HttpServletResponse.SC_SERVICE_UNAVAILABLE, 0);
+        }
+    }
+
+    /** Writes the answer and completes the request; false if the client could not be given it. */
+    private boolean answer(int status, long views) {
+        boolean written = false;
+        try {
+            HttpServletResponse response = (HttpServletResponse) async.getResponse();
+            switch (status) {
+                case HttpServletResponse.SC_OK -> PageServlet.sendCount(response, views);
+                case HttpServletResponse.SC_SERVICE_UNAVAILABLE -> PageServlet.sendUnavailable(response);
+                default -> ErrorPages.send(response, status);
+            }
+            written = true;
+        } catch (IOException | RuntimeException e) {
+            // The client went away: Tomcat may already have recycled the request, and then every
+            // call on the context throws IllegalStateException.
+        }
+        try {
+            async.complete();
+        } catch (RuntimeException e) {
+            written = false;
+        }
+        return written;
+    }
+
+    @Override
+    public void onTimeout(AsyncEvent event) {
+        abandon();
+    }
+
+    @Override
+    public void onError(AsyncEvent event) {
+        abandon();
+    }
+
+    @Override
+    public void onComplete(AsyncEvent event) {
+    }
+
+    @Override
+    public void onStartAsync(AsyncEvent event) {
+    }
+}
