@@ -34,8 +34,10 @@ tomcat_version=$(sed -n 's:.*<tomcat.version>\(.*\)</tomcat.version>.*:\1:p' pom
 tomcat_home="$root/$out/tomcat/apache-tomcat-$tomcat_version"
 if [[ ! -x "$tomcat_home/bin/catalina.sh" ]]; then
   echo "fetching the Tomcat $tomcat_version distribution"
+  # overWriteReleases: the marker that `./mvnw verify` leaves for its own unpack of this artifact
+  # into target/ would otherwise make this one a silent no-op.
   ./mvnw -B -q dependency:unpack -Dartifact="org.apache.tomcat:tomcat:$tomcat_version:tar.gz" \
-    -DoutputDirectory="$root/$out/tomcat" >/dev/null
+    -Dmdep.overWriteReleases=true -DoutputDirectory="$root/$out/tomcat" >/dev/null
 fi
 
 BENCH_TOMCAT_HOME="$tomcat_home" BENCH_COMMAND="$command_line" exec /usr/bin/python3 bench/bench.py "$@"
