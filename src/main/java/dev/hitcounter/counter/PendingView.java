@@ -48,11 +48,12 @@ final class PendingView implements AsyncListener {
     /** Its batch counted it as {@code views}. */
     void counted(long views) {
         if (state.compareAndSet(State.SENT, State.DONE)) {
-            if (answer(HttpServletResponse.SC_OK, views)) {
+            if (write(HttpServletResponse.SC_OK, views)) {
                 metrics.viewServed();
             } else {
                 metrics.viewUncertain();
             }
+            complete();
         } else if (state.compareAndSet(State.ANSWERED_EARLY, State.DONE)) {
             // Counted in the store, but the client was shown a 503.
             metrics.viewUncertain();
@@ -61,13 +62,18 @@ final class PendingView implements AsyncListener {
 
     /** Its batch failed: answers {@code status}, a 503 or a 500. */
     void failed(int status, boolean mayHaveCounted) {
-        if (state.compareAndSet(State.SENT, State.DONE)) {
-            answer(status, 0);
-        } else if (!state.compareAndSet(State.ANSWERED_EARLY, State.DONE)) {
+        boolean answerNow = state.compareAndSet(State.SENT, State.DONE);
+        if (!answerNow && !state.compareAndSet(State.ANSWERED_EARLY, State.DONE)) {
             return;
+        }
+        if (answerNow) {
+            write(status, 0);
         }
         if (mayHaveCounted) {
             metrics.viewUncertain();
+        }
+        if (answerNow) {
+            complete();
         }
     }
 
@@ -75,13 +81,16 @@ final class PendingView implements AsyncListener {
     void abandon() {
         if (state.compareAndSet(State.QUEUED, State.DONE)
                 || state.compareAndSet(State.SENT, State.ANSWERED_EARLY)) {
-            answer(HttpServletResponse.SC_SERVICE_UNAVAILABLE, 0);
+            write(HttpServletResponse.SC_SERVICE_UNAVAILABLE, 0);
+            complete();
         }
     }
 
-    /** Writes the answer and completes the request; false if the client could not be given it. */
-    private boolean answer(int status, long views) {
-        boolean written = false;
+    /**
+     * Writes the answer; false if the client could not be given it. The metrics are taken before
+     * {@link #complete()}, so that they already include a view whose client has its answer.
+     */
+    private boolean write(int status, long views) {
         try {
             HttpServletResponse response = (HttpServletResponse) async.getResponse();
             switch (status) {
@@ -89,17 +98,20 @@ final class PendingView implements AsyncListener {
                 case HttpServletResponse.SC_SERVICE_UNAVAILABLE -> PageServlet.sendUnavailable(response);
                 default -> ErrorPages.send(response, status);
             }
-            written = true;
+            return true;
         } catch (IOException | RuntimeException e) {
             // The client went away: Tomcat may already have recycled the request, and then every
             // call on the context throws IllegalStateException.
+            return false;
         }
+    }
+
+    private void complete() {
         try {
             async.complete();
         } catch (RuntimeException e) {
-            written = false;
+            // Already completed by Tomcat after a client error: nothing left to finish.
         }
-        return written;
     }
 
     @Override
