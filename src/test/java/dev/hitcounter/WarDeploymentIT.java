@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -94,6 +95,21 @@ class WarDeploymentIT {
                 assertEquals(404, missing.statusCode());
                 assertTrue(missing.body().contains("There is no page here."), missing.body());
                 assertEquals(1, redis.valueOf("views"));
+
+                // The image runs few request threads; uploads that stall mid-body must not hold them.
+                List<Socket> stalled = RawHttp.stallMidBody(port, 20);
+                try {
+                    Thread.sleep(500);
+                    long started = System.nanoTime();
+                    // The stalled GETs with a body are views of / too, so the count is not 2 here.
+                    RunningApp.countIn(get(root).body());
+                    long millis = (System.nanoTime() - started) / 1_000_000;
+                    assertTrue(millis < 2_000, "the page answered beside 20 stalled uploads, in " + millis + " ms");
+                } finally {
+                    for (Socket socket : stalled) {
+                        socket.close();
+                    }
+                }
             } finally {
                 stop(tomcat);
             }

@@ -153,6 +153,28 @@ class HostileInputIT {
         return text.toString();
     }
 
+    @Test
+    void uploadsThatStallMidBodyHoldNoRequestThread() throws Exception {
+        try (RedisServerProcess redis = RedisServerProcess.start();
+             RunningApp app = RunningApp.start(Map.of("REDIS_URL", redis.url()))) {
+            // Ten times the request threads: each would hold one until the connection timeout if Tomcat
+            // waited to swallow the rest of the body after answering.
+            List<Socket> stalled = RawHttp.stallMidBody(app.port(), 20);
+            try {
+                Thread.sleep(500);
+                long started = System.nanoTime();
+                app.view();
+                long millis = (System.nanoTime() - started) / 1_000_000;
+                assertTrue(millis < 2_000, "the page answered beside 20 stalled uploads, in " + millis + " ms");
+                assertEquals(200, app.get("/readyz").statusCode());
+            } finally {
+                for (Socket socket : stalled) {
+                    socket.close();
+                }
+            }
+        }
+    }
+
     /** Clients that send half a request and stall: they must not keep the server from serving others. */
     private static List<Socket> openSlowClients(int port, int count) throws IOException {
         List<Socket> sockets = new ArrayList<>();

@@ -8,6 +8,8 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -22,6 +24,26 @@ public final class RawHttp {
     }
 
     private RawHttp() {
+    }
+
+    /**
+     * Opens {@code count} connections that each send a request announcing a body (by length, or chunked), send a
+     * few bytes of it, and stall, as a slow or malicious uploader does; the caller closes them.
+     */
+    public static List<Socket> stallMidBody(int port, int count) throws IOException {
+        String[] requests = {
+            "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\nabc",
+            "GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\nabc",
+            "PUT /x HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab",
+        };
+        List<Socket> sockets = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            Socket socket = new Socket("127.0.0.1", port);
+            socket.getOutputStream().write(requests[i % requests.length].getBytes(StandardCharsets.US_ASCII));
+            socket.getOutputStream().flush();
+            sockets.add(socket);
+        }
+        return sockets;
     }
 
     public static Result send(int port, String request) throws IOException {
