@@ -1,8 +1,8 @@
 package dev.hitcounter.counter;
 
-import java.io.IOException;
 import java.util.concurrent.atomic.AtomicReference;
 
+import dev.hitcounter.system.AsyncAnswer;
 import dev.hitcounter.system.ErrorPages;
 import dev.hitcounter.system.Metrics;
 import jakarta.servlet.AsyncContext;
@@ -91,27 +91,17 @@ final class PendingView implements AsyncListener {
      * {@link #complete()}, so that they already include a view whose client has its answer.
      */
     private boolean write(int status, long views) {
-        try {
-            HttpServletResponse response = (HttpServletResponse) async.getResponse();
+        return AsyncAnswer.write(async, response -> {
             switch (status) {
                 case HttpServletResponse.SC_OK -> PageServlet.sendCount(response, views);
                 case HttpServletResponse.SC_SERVICE_UNAVAILABLE -> PageServlet.sendUnavailable(response);
                 default -> ErrorPages.send(response, status);
             }
-            return true;
-        } catch (IOException | RuntimeException e) {
-            // The client went away: Tomcat may already have recycled the request, and then every
-            // call on the context throws IllegalStateException.
-            return false;
-        }
+        });
     }
 
     private void complete() {
-        try {
-            async.complete();
-        } catch (RuntimeException e) {
-            // Already completed by Tomcat after a client error: nothing left to finish.
-        }
+        AsyncAnswer.complete(async);
     }
 
     @Override

@@ -1,6 +1,5 @@
 package dev.hitcounter.system;
 
-import java.io.IOException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import dev.hitcounter.counter.Counter;
@@ -54,8 +53,7 @@ public final class ReadinessServlet extends GetOnlyServlet {
             if (!sent.compareAndSet(false, true)) {
                 return;
             }
-            try {
-                HttpServletResponse response = (HttpServletResponse) async.getResponse();
+            AsyncAnswer.write(async, response -> {
                 if (ready) {
                     PlainText.send(response, HttpServletResponse.SC_OK, "ready");
                 } else {
@@ -63,14 +61,8 @@ public final class ReadinessServlet extends GetOnlyServlet {
                     PlainText.send(response, HttpServletResponse.SC_SERVICE_UNAVAILABLE,
                             "not ready: the counter store does not answer");
                 }
-            } catch (IOException | RuntimeException e) {
-                // The client went away.
-            }
-            try {
-                async.complete();
-            } catch (RuntimeException e) {
-                // Already completed by Tomcat after a client error.
-            }
+            });
+            AsyncAnswer.complete(async);
         }
 
         @Override
