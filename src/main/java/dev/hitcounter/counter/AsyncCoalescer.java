@@ -3,6 +3,7 @@ package dev.hitcounter.counter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -29,16 +30,19 @@ public final class AsyncCoalescer implements Views, AutoCloseable {
     private final Counter store;
     private final Metrics metrics;
     private final long timeoutMillis;
+    private final Supplier<List<PendingView>> newQueue;
     private final Thread thread;
     private final Object lock = new Object();
-    private List<PendingView> queued = new ArrayList<>();
+    private List<PendingView> queued;
     private boolean closed;
     private volatile List<PendingView> inFlight = List.of();
 
-    private AsyncCoalescer(Counter store, Metrics metrics, long timeoutMillis) {
+    private AsyncCoalescer(Counter store, Metrics metrics, long timeoutMillis, Supplier<List<PendingView>> newQueue) {
         this.store = store;
         this.metrics = metrics;
         this.timeoutMillis = timeoutMillis;
+        this.newQueue = newQueue;
+        this.queued = newQueue.get();
         this.thread = new Thread(this::run, "view-coalescer");
         thread.setDaemon(true);
     }
@@ -51,9 +55,20 @@ public final class AsyncCoalescer implements Views, AutoCloseable {
      *                      the batch in flight before its own is sent
      */
     public static AsyncCoalescer start(Counter store, Metrics metrics, long timeoutMillis) {
-        AsyncCoalescer coalescer = new AsyncCoalescer(store, metrics, timeoutMillis);
+        return start(store, metrics, timeoutMillis, ArrayList::new);
+    }
+
+    /** As {@link #start(Counter, Metrics, long)}, with queues from {@code newQueue}: a test's seam. */
+    static AsyncCoalescer start(Counter store, Metrics metrics, long timeoutMillis,
+            Supplier<List<PendingView>> newQueue) {
+        AsyncCoalescer coalescer = new AsyncCoalescer(store, metrics, timeoutMillis, newQueue);
         coalescer.thread.start();
         return coalescer;
+    }
+
+    /** Whether the thread that answers the views is alive: false once closed, or if it died. */
+    public boolean isRunning() {
+        return thread.isAlive();
     }
 
     @Override
@@ -85,20 +100,32 @@ public final class AsyncCoalescer implements Views, AutoCloseable {
 
     private void run() {
         while (true) {
-            List<PendingView> batch;
-            synchronized (lock) {
-                if (closed) {
-                    return;
+            List<PendingView> batch = null;
+            try {
+                synchronized (lock) {
+                    if (closed) {
+                        return;
+                    }
+                    // Decided only here, under the lock: outside it, the live queue can fill while it is
+                    // read, and iterating it then threw ConcurrentModificationException (issue 14).
+                    if (!queued.isEmpty()) {
+                        batch = queued;
+                        queued = newQueue.get();
+                    }
                 }
-                batch = queued;
-                if (!batch.isEmpty()) {
-                    queued = new ArrayList<>();
+                if (batch == null) {
+                    LockSupport.park(this);
+                } else {
+                    send(batch);
                 }
-            }
-            if (batch.isEmpty()) {
-                LockSupport.park(this);
-            } else {
-                send(batch);
+            } catch (Throwable e) {
+                // A dead thread would leave every later view waiting for its timeout: log, answer, carry on.
+                int views = batch == null ? 0 : batch.size();
+                LOG.log(Level.SEVERE, "The view coalescer failed on a batch of " + views
+                        + " views; they are answered 500 and the coalescer carries on", e);
+                if (batch != null) {
+                    batch.forEach(PendingView::broken);
+                }
             }
         }
     }
@@ -144,7 +171,7 @@ public final class AsyncCoalescer implements Views, AutoCloseable {
         synchronized (lock) {
             closed = true;
             left = queued;
-            queued = new ArrayList<>();
+            queued = newQueue.get();
         }
         LockSupport.unpark(thread);
         left.forEach(PendingView::abandon);

@@ -77,6 +77,19 @@ final class PendingView implements AsyncListener {
         }
     }
 
+    /**
+     * The coalescer failed on its batch in a way it did not foresee: answers 500 unless answered
+     * already; a view that was sent may have been counted.
+     */
+    void broken() {
+        if (state.compareAndSet(State.QUEUED, State.DONE)) {
+            write(HttpServletResponse.SC_INTERNAL_SERVER_ERROR, 0);
+            complete();
+        } else {
+            failed(HttpServletResponse.SC_INTERNAL_SERVER_ERROR, true);
+        }
+    }
+
     /** Answers 503 now, before any result: on an async timeout, a client error or the shutdown. */
     void abandon() {
         if (state.compareAndSet(State.QUEUED, State.DONE)

@@ -12,12 +12,17 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -37,7 +42,7 @@ class AsyncCoalescerTest {
         final List<Integer> batchSizes = Collections.synchronizedList(new ArrayList<>());
         final Semaphore started = new Semaphore(0);
         volatile CountDownLatch gate = new CountDownLatch(0);
-        volatile Exception failure;
+        volatile Throwable failure;
 
         @Override
         public long add(int views) throws CounterUnavailableException {
@@ -53,6 +58,9 @@ class AsyncCoalescerTest {
             }
             if (failure instanceof RuntimeException runtime) {
                 throw runtime;
+            }
+            if (failure instanceof Error error) {
+                throw error;
             }
             return total.addAndGet(views);
         }
@@ -76,6 +84,48 @@ class AsyncCoalescerTest {
 
         @Override
         public void close() {
+        }
+    }
+
+    /**
+     * A queue that, on the coalescer's thread, gives the processor away inside each call: any window
+     * between the coalescer's look at the queue and a request thread's change to it is wide open.
+     */
+    private static final class YieldingQueue extends ArrayList<PendingView> {
+
+        private static void pause() {
+            if (Thread.currentThread().getName().equals("view-coalescer")) {
+                LockSupport.parkNanos(100_000);
+            }
+        }
+
+        @Override
+        public boolean isEmpty() {
+            pause();
+            return super.isEmpty();
+        }
+
+        @Override
+        public boolean add(PendingView view) {
+            pause();
+            return super.add(view);
+        }
+
+        @Override
+        public Iterator<PendingView> iterator() {
+            Iterator<PendingView> iterator = super.iterator();
+            return new Iterator<>() {
+                @Override
+                public boolean hasNext() {
+                    return iterator.hasNext();
+                }
+
+                @Override
+                public PendingView next() {
+                    pause();
+                    return iterator.next();
+                }
+            };
         }
     }
 
@@ -120,6 +170,56 @@ class AsyncCoalescerTest {
         assertEquals(Set.of(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L, 11L), counts);
         assertEquals(11, value("hitcounter_views"));
         assertEquals(0, value("hitcounter_views_uncertain"));
+    }
+
+    @Test
+    void viewsQueuedWhileTheThreadLooksForWorkAreAllAnsweredAndTheThreadCarriesOn() throws Exception {
+        int senders = 4;
+        int viewsEach = 150;
+        AsyncCoalescer racy = AsyncCoalescer.start(store, metrics, 1_234, YieldingQueue::new);
+        ExecutorService pool = Executors.newFixedThreadPool(senders);
+        try {
+            List<FakeAsync> views = Collections.synchronizedList(new ArrayList<>());
+            List<Future<?>> sending = new ArrayList<>();
+            for (int s = 0; s < senders; s++) {
+                List<FakeAsync> mine = new ArrayList<>();
+                for (int i = 0; i < viewsEach; i++) {
+                    mine.add(new FakeAsync("GET", "/"));
+                }
+                views.addAll(mine);
+                sending.add(pool.submit(() -> {
+                    for (int i = 0; i < viewsEach; i++) {
+                        racy.serve(mine.get(i).request, mine.get(i).response.mock);
+                        // The queue runs dry now and then, and the thread looks for work again.
+                        LockSupport.parkNanos(500_000 + i % 7 * 100_000);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> sender : sending) {
+                sender.get(30, TimeUnit.SECONDS);
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (views.stream().anyMatch(async -> async.completions() == 0) && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            long unanswered = views.stream().filter(async -> async.completions() == 0).count();
+            assertEquals(0, unanswered, "views never answered, of " + views.size());
+            Set<Long> counts = new HashSet<>();
+            for (FakeAsync async : views) {
+                counts.add(countIn(async));
+            }
+            assertEquals(senders * viewsEach, counts.size(), "each view has its own count");
+
+            FakeAsync later = new FakeAsync("GET", "/");
+            racy.serve(later.request, later.response.mock);
+            assertTrue(later.awaitCompletion(), "the coalescer still serves");
+            assertEquals(senders * viewsEach + 1, countIn(later));
+            assertTrue(racy.isRunning());
+        } finally {
+            pool.shutdownNow();
+            racy.close();
+        }
     }
 
     @Test
@@ -178,6 +278,29 @@ class AsyncCoalescerTest {
         FakeAsync next = view();
         assertTrue(next.awaitCompletion());
         verify(next.response.mock).setStatus(200);
+    }
+
+    @Test
+    void anErrorAnswersTheBatch500AndTheThreadCarriesOn() throws Exception {
+        // What a class missing after a redeploy throws: an Error, not an exception.
+        store.failure = new NoClassDefFoundError("redis/clients/jedis/Protocol");
+        FakeAsync broken = view();
+        assertTrue(broken.awaitCompletion());
+        verify(broken.response.mock).setStatus(500);
+        assertEquals(1, value("hitcounter_views_uncertain"), "it was sent, so it may have counted");
+        assertTrue(coalescer.isRunning());
+
+        store.failure = null;
+        FakeAsync next = view();
+        assertTrue(next.awaitCompletion(), "the coalescer still serves");
+        verify(next.response.mock).setStatus(200);
+    }
+
+    @Test
+    void isRunningUntilClosed() {
+        assertTrue(coalescer.isRunning());
+        coalescer.close();
+        assertFalse(coalescer.isRunning());
     }
 
     @Test
