@@ -1,6 +1,7 @@
 package dev.hitcounter;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -59,6 +60,32 @@ class GracefulShutdownIT {
             assertEquals(143, launcher.awaitExit(), "exits as a JVM does on SIGTERM: " + launcher.output());
             assertEquals(9, redis.valueOf("views"));
             assertTrue(launcher.output().contains("Stopping service"), launcher.output());
+        }
+    }
+
+    @Test
+    void sigtermWhileRedisHangsWaitsForTheAppsOwnThreads() throws Exception {
+        int port = LauncherProcess.freePort();
+        try (RedisServerProcess redis = RedisServerProcess.start();
+             LauncherProcess launcher = LauncherProcess.start(Map.of("PORT", String.valueOf(port),
+                     "REDIS_URL", redis.url(), "REDIS_READ_TIMEOUT_MS", "2000"))) {
+            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            URI root = URI.create("http://127.0.0.1:" + port + "/");
+            assertEquals(1, RunningApp.countIn(launcher.awaitAnswer(http, root)));
+
+            redis.pause();
+            // A view that times out starts an outage, whose probe pings the frozen Redis from 0.1 s later,
+            // each ping waiting out the 2 s read timeout: the stop begins while one waits.
+            HttpResponse<String> view = http.send(HttpRequest.newBuilder(root).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(503, view.statusCode(), view.body());
+            Thread.sleep(300);
+            launcher.terminate();
+
+            assertEquals(143, launcher.awaitExit(), launcher.output());
+            assertTrue(launcher.output().contains("Stopping service"), launcher.output());
+            // Tomcat's leak check: "... appears to have started a thread named [X] but has failed to stop it."
+            assertFalse(launcher.output().contains("failed to stop it"), launcher.output());
         }
     }
 }

@@ -82,8 +82,18 @@ final class RedisOutage implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops probing and waits, at most 10 s (the stop's grace period for requests), for a ping in
+     * flight: it ignores the interrupt and ends within its timeouts, and a thread still running after
+     * the app stops makes Tomcat warn that the app "failed to stop" it (issue 14).
+     */
     @Override
     public void close() {
         prober.shutdownNow();
+        try {
+            prober.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }
