@@ -2,6 +2,7 @@ package dev.hitcounter;
 
 import java.time.Duration;
 import java.util.EnumSet;
+import java.util.Optional;
 import java.util.logging.Logger;
 
 import dev.hitcounter.counter.AsyncCoalescer;
@@ -74,7 +75,7 @@ public final class HitCounterApp implements ServletContextListener {
         pageRegistration.addMapping("");
         context.addServlet("healthz", new HealthServlet()).addMapping("/healthz");
         ServletRegistration.Dynamic readyz = context.addServlet("readyz",
-                new ReadinessServlet(counter, settings.answerTimeoutMillis()));
+                new ReadinessServlet(this::notReadyBecause, settings.answerTimeoutMillis()));
         readyz.setAsyncSupported(true);
         readyz.addMapping("/readyz");
         context.addServlet("metrics", new PrometheusMetricsServlet(metrics.registry())).addMapping("/metrics");
@@ -92,6 +93,14 @@ public final class HitCounterApp implements ServletContextListener {
         if (counter != null) {
             counter.close();
         }
+    }
+
+    /** For /readyz: the views are answered only while the coalescer runs and the store answers. */
+    private Optional<String> notReadyBecause() {
+        if (coalescer != null && !coalescer.isRunning()) {
+            return Optional.of("the view coalescer is not running");
+        }
+        return counter.isReady() ? Optional.empty() : Optional.of("the counter store does not answer");
     }
 
     private static Settings settingsFromEnvironment() {

@@ -1,46 +1,70 @@
 package dev.hitcounter.system;
 
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-
-import dev.hitcounter.counter.Counter;
+import java.util.concurrent.TimeUnit;
 
 /**
- * Asks the counter store whether it is ready on a thread of its own, one ping at a time: every
- * {@code /readyz} that arrives while a ping is running shares its answer, so no request thread
+ * Asks the app whether it is ready on a thread of its own, one check at a time: every
+ * {@code /readyz} that arrives while a check is running shares its answer, so no request thread
  * waits out a ping's timeouts and a burst of probes sends one ping.
  */
 final class ReadinessProbe implements AutoCloseable {
 
-    private final Counter counter;
-    private final ExecutorService thread = Executors.newSingleThreadExecutor(runnable -> {
+    private static final Optional<String> STOPPING = Optional.of("the app is stopping");
+
+    private final Readiness readiness;
+    private final long closeWaitMillis;
+    private final Set<Thread> threads = ConcurrentHashMap.newKeySet();
+    private final ExecutorService executor = Executors.newSingleThreadExecutor(runnable -> {
         Thread probe = new Thread(runnable, "readiness-probe");
         probe.setDaemon(true);
+        threads.add(probe);
         return probe;
     });
-    private CompletableFuture<Boolean> running = CompletableFuture.completedFuture(false);
+    private CompletableFuture<Optional<String>> running = CompletableFuture.completedFuture(STOPPING);
 
-    ReadinessProbe(Counter counter) {
-        this.counter = counter;
+    /** @param closeWaitMillis how long {@link #close()} waits for a check in flight: longer than a ping takes */
+    ReadinessProbe(Readiness readiness, long closeWaitMillis) {
+        this.readiness = readiness;
+        this.closeWaitMillis = closeWaitMillis;
     }
 
-    /** The result of the ping running now, or of a new one if none is. */
-    synchronized CompletableFuture<Boolean> check() {
+    /** The result of the check running now, or of a new one if none is: empty when ready, else why not. */
+    synchronized CompletableFuture<Optional<String>> check() {
         if (running.isDone()) {
             try {
-                running = CompletableFuture.supplyAsync(counter::isReady, thread);
+                running = CompletableFuture.supplyAsync(readiness::problem, executor);
             } catch (RejectedExecutionException e) {
-                // Stopping: not ready any more.
-                return CompletableFuture.completedFuture(false);
+                return CompletableFuture.completedFuture(STOPPING);
             }
         }
         return running;
     }
 
+    /**
+     * Stops the thread and waits, up to the bound, for a check in flight to end: a blocked socket read
+     * ignores the interrupt, and a thread left running makes Tomcat warn on undeploy that the app
+     * "failed to stop" it (issue 14).
+     */
     @Override
     public void close() {
-        thread.shutdownNow();
+        executor.shutdownNow();
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(closeWaitMillis);
+        try {
+            for (Thread thread : threads) {
+                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (left > 0) {
+                    thread.join(left);
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

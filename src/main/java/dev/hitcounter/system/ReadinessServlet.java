@@ -1,8 +1,8 @@
 package dev.hitcounter.system;
 
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-import dev.hitcounter.counter.Counter;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
@@ -10,18 +10,21 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 /**
- * {@code GET /readyz}: 200 when the counter store answers a ping within its timeout, else 503.
- * The request goes asynchronous while the {@link ReadinessProbe} pings, so a slow or hung Redis
- * holds none of Tomcat's few request threads.
+ * {@code GET /readyz}: 200 when the app's {@link Readiness} finds nothing wrong, else 503 saying
+ * what is. The request goes asynchronous while the {@link ReadinessProbe} checks, so a slow or hung
+ * Redis holds none of Tomcat's few request threads.
  */
 public final class ReadinessServlet extends GetOnlyServlet {
 
     private final transient ReadinessProbe probe;
     private final long timeoutMillis;
 
-    /** @param timeoutMillis how long a probe waits for the ping before it answers 503 anyway */
-    public ReadinessServlet(Counter counter, long timeoutMillis) {
-        this.probe = new ReadinessProbe(counter);
+    /**
+     * @param timeoutMillis how long a request waits for the check before it answers 503 anyway, and
+     *                      how long a stop waits for a check in flight: longer than a ping takes
+     */
+    public ReadinessServlet(Readiness readiness, long timeoutMillis) {
+        this.probe = new ReadinessProbe(readiness, timeoutMillis);
         this.timeoutMillis = timeoutMillis;
     }
 
@@ -31,7 +34,8 @@ public final class ReadinessServlet extends GetOnlyServlet {
         async.setTimeout(timeoutMillis);
         Answer answer = new Answer(async);
         async.addListener(answer);
-        probe.check().whenComplete((ready, failure) -> answer.send(Boolean.TRUE.equals(ready)));
+        probe.check().whenComplete((problem, failure) -> answer.send(failure == null ? problem
+                : Optional.of("the readiness check failed")));
     }
 
     @Override
@@ -39,7 +43,7 @@ public final class ReadinessServlet extends GetOnlyServlet {
         probe.close();
     }
 
-    /** The one answer of a probe: from the ping, or 503 if the async timeout comes first. */
+    /** The one answer of a probe: from the check, or 503 if the async timeout comes first. */
     private static final class Answer implements AsyncListener {
 
         private final AsyncContext async;
@@ -49,17 +53,16 @@ public final class ReadinessServlet extends GetOnlyServlet {
             this.async = async;
         }
 
-        void send(boolean ready) {
+        void send(Optional<String> problem) {
             if (!sent.compareAndSet(false, true)) {
                 return;
             }
             AsyncAnswer.write(async, response -> {
-                if (ready) {
+                if (problem.isEmpty()) {
                     PlainText.send(response, HttpServletResponse.SC_OK, "ready");
                 } else {
                     response.setHeader("Retry-After", "1");
-                    PlainText.send(response, HttpServletResponse.SC_SERVICE_UNAVAILABLE,
-                            "not ready: the counter store does not answer");
+                    PlainText.send(response, HttpServletResponse.SC_SERVICE_UNAVAILABLE, "not ready: " + problem.get());
                 }
             });
             AsyncAnswer.complete(async);
@@ -67,12 +70,12 @@ public final class ReadinessServlet extends GetOnlyServlet {
 
         @Override
         public void onTimeout(AsyncEvent event) {
-            send(false);
+            send(Optional.of("the check did not finish in time"));
         }
 
         @Override
         public void onError(AsyncEvent event) {
-            send(false);
+            send(Optional.of("the request failed"));
         }
 
         @Override

@@ -8,10 +8,12 @@ import static org.mockito.Mockito.times;
 import static org.mockito.Mockito.verify;
 import static org.mockito.Mockito.when;
 
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 
-import dev.hitcounter.counter.Counter;
 import dev.hitcounter.testing.FakeAsync;
 import dev.hitcounter.testing.RecordingResponse;
 import jakarta.servlet.http.HttpServletRequest;
@@ -29,19 +31,16 @@ class EndpointServletsTest {
     }
 
     @Test
-    void readyzFollowsTheCounter() throws Exception {
-        Counter counter = mock(Counter.class);
-        when(counter.isReady()).thenReturn(false);
-        FakeAsync async = readyz(counter, 1_000);
+    void readyzAnswers503SayingWhatIsWrong() throws Exception {
+        FakeAsync async = readyz(() -> Optional.of("the counter store does not answer"), 1_000);
         verify(async.response.mock).setStatus(503);
         verify(async.response.mock).setHeader("Retry-After", "1");
+        assertEquals("not ready: the counter store does not answer\n", async.response.body());
     }
 
     @Test
-    void readyzIsReadyWhenTheCounterAnswers() throws Exception {
-        Counter counter = mock(Counter.class);
-        when(counter.isReady()).thenReturn(true);
-        FakeAsync async = readyz(counter, 1_000);
+    void readyzIsReadyWhenNothingIsWrong() throws Exception {
+        FakeAsync async = readyz(Optional::empty, 1_000);
         verify(async.response.mock).setStatus(200);
         assertEquals("ready\n", async.response.body());
         assertEquals(1_000, async.timeout());
@@ -51,13 +50,16 @@ class EndpointServletsTest {
     void readyzPingsOffTheRequestThreadAndAnswers503OnceIfItsTimeoutComesFirst() throws Exception {
         CountDownLatch pinging = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        Counter counter = mock(Counter.class);
-        when(counter.isReady()).thenAnswer(invocation -> {
+        Readiness readiness = () -> {
             pinging.countDown();
-            release.await();
-            return true;
-        });
-        ReadinessServlet servlet = new ReadinessServlet(counter, 1_000);
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return Optional.empty();
+        };
+        ReadinessServlet servlet = new ReadinessServlet(readiness, 1_000);
         try {
             FakeAsync async = new FakeAsync("GET", "/readyz");
             servlet.service(async.request, async.response.mock);
@@ -76,8 +78,29 @@ class EndpointServletsTest {
         }
     }
 
-    private static FakeAsync readyz(Counter counter, long timeoutMillis) throws Exception {
-        ReadinessServlet servlet = new ReadinessServlet(counter, timeoutMillis);
+    @Test
+    void destroyWaitsForACheckInFlight() throws Exception {
+        CountDownLatch checking = new CountDownLatch(1);
+        AtomicBoolean finished = new AtomicBoolean();
+        ReadinessServlet servlet = new ReadinessServlet(() -> {
+            checking.countDown();
+            // As a socket read does, the check ignores the interrupt of the stop.
+            long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(300);
+            while (System.nanoTime() < end) {
+                LockSupport.parkNanos(end - System.nanoTime());
+            }
+            finished.set(true);
+            return Optional.empty();
+        }, 2_000);
+        FakeAsync async = new FakeAsync("GET", "/readyz");
+        servlet.service(async.request, async.response.mock);
+        assertTrue(checking.await(1, TimeUnit.SECONDS));
+        servlet.destroy();
+        assertTrue(finished.get(), "destroy returned while the check was still running");
+    }
+
+    private static FakeAsync readyz(Readiness readiness, long timeoutMillis) throws Exception {
+        ReadinessServlet servlet = new ReadinessServlet(readiness, timeoutMillis);
         try {
             FakeAsync async = new FakeAsync("GET", "/readyz");
             servlet.service(async.request, async.response.mock);
