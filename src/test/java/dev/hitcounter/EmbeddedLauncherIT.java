@@ -4,14 +4,23 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.net.ConnectException;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
 
 import dev.hitcounter.testing.LauncherProcess;
 import dev.hitcounter.testing.RunningApp;
@@ -81,6 +90,149 @@ class EmbeddedLauncherIT {
             assertEquals(1, launcher.awaitExit());
             assertTrue(launcher.output().contains("hit-counter: cannot listen on PORT=" + taken.getLocalPort()),
                     launcher.output());
+        }
+    }
+
+    @Test
+    void withTheRunCommandsPropertyTheAppStopsWhenItsParentEnds() throws Exception {
+        int port = LauncherProcess.freePort();
+        try (LauncherProcess shell = LauncherProcess.startUnderShell(Map.of("PORT", String.valueOf(port)),
+                List.of("-D" + EmbeddedLauncher.STOP_WITH_PARENT + "=true"))) {
+            HttpClient http = HttpClient.newHttpClient();
+            assertEquals(1, RunningApp.countIn(shell.awaitAnswer(http, shell.uri("/"))));
+            ProcessHandle app = shell.process().children().findFirst().orElseThrow();
+            try {
+                shell.terminate();
+                awaitTrue(() -> ended(app) && portIsFree(port), 20, "the app stopped and freed port " + port);
+                String output = shell.output();
+                assertTrue(output.contains("The process that started hit-counter (pid " + shell.process().pid()
+                        + ") has ended: stopping"), output);
+                assertTrue(output.contains("Stopping service"), "stopped as on SIGTERM: " + output);
+            } finally {
+                app.destroyForcibly();
+            }
+        }
+    }
+
+    @Test
+    void withoutItALauncherOutlivesItsParent() throws Exception {
+        int port = LauncherProcess.freePort();
+        try (LauncherProcess shell = LauncherProcess.startUnderShell(Map.of("PORT", String.valueOf(port)), List.of())) {
+            HttpClient http = HttpClient.newHttpClient();
+            assertEquals(1, RunningApp.countIn(shell.awaitAnswer(http, shell.uri("/"))));
+            ProcessHandle app = shell.process().children().findFirst().orElseThrow();
+            try {
+                shell.terminate();
+                shell.awaitExit();
+                // Longer than the app with the property takes to notice (about 0.3 s at this age).
+                Thread.sleep(2_000);
+                assertTrue(app.isAlive(), shell.output());
+                assertEquals(2, RunningApp.countIn(http.send(HttpRequest.newBuilder(shell.uri("/")).build(),
+                        HttpResponse.BodyHandlers.ofString()).body()));
+            } finally {
+                app.destroyForcibly();
+            }
+        }
+    }
+
+    /** The README's command itself, in a copy of the project so that its build does not touch target/. */
+    @Test
+    void theReadmeRunCommandsAppStopsWhenOnlyMavenIsKilled() throws Exception {
+        Path project = Files.createTempDirectory("hit-counter-run");
+        copy(Path.of("pom.xml"), project);
+        copy(Path.of("mvnw"), project);
+        copy(Path.of(".mvn"), project);
+        copy(Path.of("src/main"), project);
+        int port = LauncherProcess.freePort();
+        ProcessBuilder run = new ProcessBuilder("./mvnw", "-q", "-B", "compile", "exec:exec")
+                .directory(project.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(project.resolve("run.log").toFile());
+        run.environment().keySet().removeIf(name -> name.startsWith("REDIS_") || name.equals("COUNTER_KEY"));
+        run.environment().put("PORT", String.valueOf(port));
+        Process maven = run.start();
+        ProcessHandle app = null;
+        try {
+            HttpClient http = HttpClient.newHttpClient();
+            URI root = URI.create("http://127.0.0.1:" + port + "/");
+            awaitTrue(() -> answers(http, root) || !maven.isAlive(), 180, "the run command serves " + root);
+            assertTrue(maven.isAlive(), "Maven exited: " + Files.readString(project.resolve("run.log")));
+            app = maven.descendants()
+                    .filter(process -> process.info().commandLine().orElse("").contains("EmbeddedLauncher"))
+                    .findFirst().orElseThrow();
+
+            // kill <maven pid>: SIGTERM to Maven alone, as an IDE's stop button or a CI timeout sends it.
+            maven.destroy();
+            ProcessHandle launched = app;
+            awaitTrue(() -> ended(launched) && portIsFree(port), 20, "the app stopped and freed port " + port);
+        } finally {
+            maven.descendants().forEach(ProcessHandle::destroyForcibly);
+            maven.destroyForcibly();
+            if (app != null) {
+                app.destroyForcibly();
+            }
+            try (Stream<Path> paths = Files.walk(project)) {
+                paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+            }
+        }
+    }
+
+    private static void copy(Path source, Path targetDir) throws IOException {
+        try (Stream<Path> paths = Files.walk(source)) {
+            for (Path path : paths.toList()) {
+                Path target = targetDir.resolve(path.toString());
+                if (Files.isDirectory(path)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.createDirectories(target.getParent());
+                    Files.copy(path, target, StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
+        }
+    }
+
+    private static boolean answers(HttpClient http, URI uri) {
+        try {
+            return http.send(HttpRequest.newBuilder(uri).build(), HttpResponse.BodyHandlers.ofString()).body()
+                    .contains("This page has been seen");
+        } catch (ConnectException e) {
+            return false;
+        } catch (IOException | InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /**
+     * Whether the process has ended: gone, or a zombie whose new parent has not reaped it yet (an
+     * orphan's is PID 1, which in a container build need not reap), which the JDK counts as alive.
+     */
+    private static boolean ended(ProcessHandle process) {
+        if (!process.isAlive()) {
+            return true;
+        }
+        try {
+            String stat = Files.readString(Path.of("/proc/" + process.pid() + "/stat"));
+            return stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z");
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
+    private static boolean portIsFree(int port) {
+        try (ServerSocket socket = new ServerSocket(port)) {
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static void awaitTrue(BooleanSupplier condition, int seconds, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(seconds).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("not within " + seconds + " s: " + what);
+            }
+            Thread.sleep(100);
         }
     }
 }

@@ -39,11 +39,29 @@ public final class LauncherProcess implements AutoCloseable {
 
     /** As {@link #start(Map)}, with these options for the JVM (e.g. {@code -Djavax.net.ssl.trustStore=…}). */
     public static LauncherProcess start(Map<String, String> env, List<String> jvmOptions) {
+        return startCommand(launcherCommand(jvmOptions), env);
+    }
+
+    /**
+     * As {@link #start(Map, List)}, but as the child of a shell that waits for it, as Maven's
+     * {@code exec:exec} forks it: {@link #process()} is the shell, and the launcher its only child.
+     */
+    public static LauncherProcess startUnderShell(Map<String, String> env, List<String> jvmOptions) {
+        List<String> command = new ArrayList<>(List.of("sh", "-c", "\"$@\" & wait", "sh"));
+        command.addAll(launcherCommand(jvmOptions));
+        return startCommand(command, env);
+    }
+
+    private static List<String> launcherCommand(List<String> jvmOptions) {
         String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
         command.addAll(List.of("-cp", classpath, EmbeddedLauncher.class.getName()));
+        return command;
+    }
+
+    private static LauncherProcess startCommand(List<String> command, Map<String, String> env) {
         try {
             Path log = Files.createTempFile("launcher", ".log");
             ProcessBuilder builder = new ProcessBuilder(command)
