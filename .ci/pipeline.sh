@@ -6,7 +6,8 @@
 #      a real registry (Debian's docker-registry, TLS + htpasswd, on a free 127.0.0.1 port), for a feature
 #      branch, main and tag v1.4.2; after each, the registry's tags must be exactly the expected ones, all on the
 #      image that build tested.
-#   3. A deliberately failing test (planted in a temporary copy of the tree) fails build and publishes nothing.
+#   3. A deliberately failing test (planted in a temporary copy of the tree) fails build and publishes nothing,
+#      and its JUnit XML is still copied out of the image for CircleCI's store_test_results.
 # Installs what it needs; removes everything it starts or adds under /etc/containers when it exits.
 set -euo pipefail
 
@@ -226,7 +227,7 @@ run_event() {
 }
 
 failing_test_event() {
-  say "step 3: a failing test stops build and publishes nothing"
+  say "step 3: a failing test stops build, its JUnit XML is still copied out, nothing is published"
   restart_registry_empty
   local tree=$work/failing-tree code=0
   mkdir -p "$tree"
@@ -261,9 +262,18 @@ EOF
   }
   echo "build-and-test exited $code: inside the test target, Maven Surefire failed on the planted test:"
   grep -E '^\[ERROR\] +DeliberatelyFailingTest' "$work/failing.log" || true
-  grep -E '^building at STEP' "$work/failing.log" || true
+  grep -E '^build-and-test: ' "$work/failing.log" || true
+  # What store_test_results uploads: the planted test's report, saying it failed.
+  local report=$CI_OUT/test-results/surefire/TEST-dev.hitcounter.DeliberatelyFailingTest.xml
+  [[ -s $report ]] || fail "the failing run's JUnit XML was not copied out ($report is missing)"
+  grep -q '<failure message="deliberately failing test planted by .ci/pipeline.sh' "$report" ||
+    fail "$report does not record the planted failure"
+  echo "ok: the failing run's JUnit XML was copied out: $(find "$CI_OUT/test-results" -name 'TEST-*.xml' | wc -l)" \
+    "reports, $report records the planted failure"
   # Even run by hand, publish refuses: the failed build left no tested image in the workspace.
   if (cd "$tree" && docker/ci/publish.sh) 2>&1; then fail "publish ran without a tested image"; fi
+  # The test-run image that held the failure's reports.
+  docker rmi "$IMAGE_NAME:$sha-test" >/dev/null
   unset IMAGE_NAME
   check_registry "$CI_OUT/workspace"
 }
