@@ -2,9 +2,11 @@
 # The CircleCI `publish-image` job: loads the image that `build` tested from the workspace (no rebuild), logs in
 # and pushes it under the tags image-tags.sh gives for this event.
 #
-# Environment: DOCKER_HUB_USER_ID, DOCKER_HUB_PWD (the login); CIRCLE_BRANCH, CIRCLE_TAG (the event);
-# IMAGE_REPO (default $DOCKER_HUB_USER_ID/$IMAGE_NAME, IMAGE_NAME default hit-counter; a first component with a
-# dot or colon names another registry, e.g. 127.0.0.1:5000/team/hit-counter); CI_OUT (default target/ci).
+# Environment: DOCKER_HUB_USER_ID, DOCKER_HUB_PWD (the login: a user and its personal access token, or an
+# organisation's name and an organization access token); CIRCLE_BRANCH, CIRCLE_TAG (the event);
+# IMAGE_REPO (default $DOCKER_HUB_USER_ID/$IMAGE_NAME, IMAGE_NAME default hit-counter; acme/hit-counter when a
+# member's personal token pushes to organisation acme; a first component with a dot or colon names another
+# registry, e.g. 127.0.0.1:5000/team/hit-counter); CI_OUT (default target/ci).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
