@@ -121,8 +121,8 @@ public final class AsyncCoalescer implements Views, AutoCloseable {
             } catch (Throwable e) {
                 // A dead thread would leave every later view waiting for its timeout: log, answer, carry on.
                 int views = batch == null ? 0 : batch.size();
-                LOG.log(Level.SEVERE, "The view coalescer failed on a batch of " + views
-                        + " views; they are answered 500 and the coalescer carries on", e);
+                LOG.log(Level.SEVERE, "The view coalescer failed on a batch of " + views + (views == 1 ? " view" : " views")
+                        + "; answered 500, carrying on", e);
                 if (batch != null) {
                     batch.forEach(PendingView::broken);
                 }
