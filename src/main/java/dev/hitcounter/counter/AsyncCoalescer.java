@@ -149,12 +149,12 @@ public final class AsyncCoalescer implements Views, AutoCloseable {
             }
         } catch (CounterUnavailableException e) {
             for (PendingView view : sent) {
-                view.failed(HttpServletResponse.SC_SERVICE_UNAVAILABLE, e.mayHaveCounted());
+                view.failed(e);
             }
         } catch (RuntimeException e) {
             LOG.log(Level.SEVERE, "Counting " + sent.size() + " views failed", e);
             for (PendingView view : sent) {
-                view.failed(HttpServletResponse.SC_INTERNAL_SERVER_ERROR, true);
+                view.failedUnexpectedly();
             }
         } finally {
             inFlight = List.of();

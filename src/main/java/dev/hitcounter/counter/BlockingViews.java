@@ -26,7 +26,7 @@ final class BlockingViews implements Views {
             if (e.mayHaveCounted()) {
                 metrics.viewUncertain();
             }
-            PageServlet.sendUnavailable(response);
+            PageServlet.sendNotCounted(response, e);
             return;
         }
         PageServlet.sendCount(response, views);

@@ -13,10 +13,20 @@ public final class CounterUnavailableException extends Exception {
         KNOWN_DOWN,
         /** The command was sent and no reply came in time. */
         TIMEOUT,
-        /** The connection broke after the command was sent, or Redis answered with an error. */
+        /** The connection broke after the command was sent, or a command after the increment failed. */
         BROKEN,
         /** Counted in the primary, but fewer replicas than REDIS_WAIT_REPLICAS acknowledged it in time. */
-        NOT_REPLICATED
+        NOT_REPLICATED,
+        /**
+         * Redis answered that the value under the key is not a counter (WRONGTYPE, not an integer, overflow): nothing
+         * was counted, and retrying will not help until a person fixes the value.
+         */
+        REJECTED,
+        /**
+         * Redis answered but refuses writes for now (READONLY during a failover, MISCONF, OOM, NOREPLICAS, LOADING,
+         * …): nothing was counted.
+         */
+        REFUSED
     }
 
     private final Kind kind;
@@ -33,6 +43,11 @@ public final class CounterUnavailableException extends Exception {
 
     public Kind kind() {
         return kind;
+    }
+
+    /** Whether the same view may be counted if the client tries again: false while the value needs a person. */
+    public boolean retryMayHelp() {
+        return kind != Kind.REJECTED;
     }
 
     /** True where the command was written to Redis, so Redis may count it although no reply came. */

@@ -65,4 +65,18 @@ public final class PageServlet extends GetOnlyServlet {
         response.setHeader("Retry-After", "1");
         ErrorPages.send(response, HttpServletResponse.SC_SERVICE_UNAVAILABLE);
     }
+
+    /**
+     * The page for a view the store did not count: 503 with {@code Retry-After} while trying again may help, else
+     * 500 without it, since the value under the key needs the operator (docs/operations.md, "Error replies").
+     */
+    static void sendNotCounted(HttpServletResponse response, CounterUnavailableException failure) throws IOException {
+        if (failure.retryMayHelp()) {
+            sendUnavailable(response);
+        } else {
+            HtmlPage.send(response, HttpServletResponse.SC_INTERNAL_SERVER_ERROR, "Not counted",
+                    "This view was not counted: the stored count is not a number the counter can add to. "
+                            + "The site's operator has to fix it; trying again will not help until then.");
+        }
+    }
 }

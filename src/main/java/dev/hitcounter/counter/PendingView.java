@@ -60,14 +60,23 @@ final class PendingView implements AsyncListener {
         }
     }
 
-    /** Its batch failed: answers {@code status}, a 503 or a 500. */
-    void failed(int status, boolean mayHaveCounted) {
+    /** Its batch's store failed: answers the page for that failure (PageServlet#sendNotCounted). */
+    void failed(CounterUnavailableException failure) {
+        failed(response -> PageServlet.sendNotCounted(response, failure), failure.mayHaveCounted());
+    }
+
+    /** Its batch failed unexpectedly: answers the 500 page; the increment may have counted. */
+    void failedUnexpectedly() {
+        failed(response -> ErrorPages.send(response, HttpServletResponse.SC_INTERNAL_SERVER_ERROR), true);
+    }
+
+    private void failed(AsyncAnswer.Body page, boolean mayHaveCounted) {
         boolean answerNow = state.compareAndSet(State.SENT, State.DONE);
         if (!answerNow && !state.compareAndSet(State.ANSWERED_EARLY, State.DONE)) {
             return;
         }
         if (answerNow) {
-            write(status, 0);
+            AsyncAnswer.write(async, page);
         }
         if (mayHaveCounted) {
             metrics.viewUncertain();
@@ -105,10 +114,10 @@ final class PendingView implements AsyncListener {
      */
     private boolean write(int status, long views) {
         return AsyncAnswer.write(async, response -> {
-            switch (status) {
-                case HttpServletResponse.SC_OK -> PageServlet.sendCount(response, views);
-                case HttpServletResponse.SC_SERVICE_UNAVAILABLE -> PageServlet.sendUnavailable(response);
-                default -> ErrorPages.send(response, status);
+            if (status == HttpServletResponse.SC_OK) {
+                PageServlet.sendCount(response, views);
+            } else {
+                PageServlet.sendUnavailable(response);
             }
         });
     }

@@ -10,6 +10,7 @@ import redis.clients.jedis.CommandObjects;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.RedisProtocol;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.util.Pool;
 
@@ -26,6 +27,7 @@ import redis.clients.jedis.util.Pool;
 final class RedisCounter implements Counter {
 
     static final long PROBE_INTERVAL_MILLIS = 100;
+    static final long BAD_VALUE_LOG_INTERVAL_MILLIS = 60_000;
 
     /**
      * How many replicas must acknowledge an increment before its views are answered ({@code REDIS_WAIT_REPLICAS}, 0:
@@ -42,10 +44,12 @@ final class RedisCounter implements Counter {
     private final String key;
     private final CommandObjects commands = new CommandObjects(RedisProtocol.RESP2);
     private final CommandObject<Long> incr;
+    private final CommandObject<Long> incrByZero;
     private final CommandObject<Long> waitReplicas;
     private final Replication replication;
     private final Metrics metrics;
     private final RedisOutage outage;
+    private final BadValueLog badValues;
 
     /**
      * @param pool the pool to borrow from now: one Redis's, or that of the primary Sentinel names at this moment
@@ -56,24 +60,32 @@ final class RedisCounter implements Counter {
         this.pool = pool;
         this.key = key;
         this.incr = commands.incr(key);
+        this.incrByZero = commands.incrBy(key, 0);
         this.waitReplicas = commands.waitReplicas(replication.replicas(), replication.waitMillis());
         this.replication = replication;
         this.metrics = metrics;
         // One broken connection usually means all idle ones are (Redis restarted): the outage
         // drops them so that the requests after recovery open fresh ones instead of failing.
         this.outage = new RedisOutage(where, this::isReady, () -> pool.get().clear(), PROBE_INTERVAL_MILLIS);
+        this.badValues = new BadValueLog(key, BAD_VALUE_LOG_INTERVAL_MILLIS);
     }
 
     @Override
     public long add(int views) throws CounterUnavailableException {
         if (outage.isDown()) {
             throw failed(new CounterUnavailableException(CounterUnavailableException.Kind.KNOWN_DOWN,
-                    "waiting for Redis to answer a ping"));
+                    "waiting for Redis to accept writes again"));
         }
         Connection connection = borrow();
         long start = System.nanoTime();
         try (connection) {
-            long count = connection.executeCommand(views == 1 ? incr : commands.incrBy(key, views));
+            long count;
+            try {
+                count = connection.executeCommand(views == 1 ? incr : commands.incrBy(key, views));
+            } catch (JedisDataException reply) {
+                // Redis answered with an error: it counted nothing, and the connection is fine.
+                throw failed(refusal(reply));
+            }
             if (replication.replicas() > 0) {
                 awaitReplicas(connection);
             }
@@ -108,25 +120,53 @@ final class RedisCounter implements Counter {
         }
     }
 
+    /** What an error reply to the increment means: a bad value under the key, or Redis refusing writes for now. */
+    private static CounterUnavailableException refusal(JedisDataException reply) {
+        return new CounterUnavailableException(isBadValue(reply.getMessage())
+                ? CounterUnavailableException.Kind.REJECTED
+                : CounterUnavailableException.Kind.REFUSED, reply);
+    }
+
+    /** The replies of INCR/INCRBY to a value that is not a 64-bit integer string, or would pass its limit. */
+    static boolean isBadValue(String reply) {
+        return reply != null && (reply.startsWith("WRONGTYPE")
+                || reply.startsWith("ERR value is not an integer")
+                || reply.startsWith("ERR increment or decrement would overflow"));
+    }
+
     private CounterUnavailableException failed(CounterUnavailableException failure) {
         metrics.redisError(failure.kind().name().toLowerCase(java.util.Locale.ROOT));
-        // An exhausted pool says the app is busy, not that Redis is down.
-        if (failure.kind() != CounterUnavailableException.Kind.POOL_EXHAUSTED) {
-            outage.failed(failure);
+        switch (failure.kind()) {
+            // An exhausted pool says the app is busy, not that Redis is down.
+            case POOL_EXHAUSTED -> { }
+            // Redis is up and answers at once: the next view after the fix must count, so nothing fails fast.
+            case REJECTED -> badValues.rejected(failure.getCause().getMessage());
+            default -> outage.failed(failure);
         }
         return failure;
     }
 
-    /** Whether the primary answers a ping and, with {@code REDIS_WAIT_REPLICAS}, enough replicas follow it. */
+    /**
+     * Whether a view would be counted now: the primary accepts {@code INCRBY key 0}, a write that changes nothing
+     * (a replica after a failover answers READONLY, a full or paused Redis refuses or holds it; a bad value under the
+     * key is the operator's to fix and does not make Redis unready), and, with {@code REDIS_WAIT_REPLICAS}, enough
+     * replicas acknowledge it. Sent by {@code /readyz} and, during an outage, by its probe.
+     */
     @Override
     public boolean isReady() {
-        try {
-            boolean ready = "PONG".equals(client.ping())
-                    && (replication.replicas() == 0 || client.executeCommand(waitReplicas) >= replication.replicas());
-            if (ready) {
-                outage.answered();
+        try (Connection connection = pool.get().getResource()) {
+            try {
+                connection.executeCommand(incrByZero);
+            } catch (JedisDataException reply) {
+                if (!isBadValue(reply.getMessage())) {
+                    return false;
+                }
             }
-            return ready;
+            if (replication.replicas() > 0 && connection.executeCommand(waitReplicas) < replication.replicas()) {
+                return false;
+            }
+            outage.answered();
+            return true;
         } catch (JedisException e) {
             return false;
         }

@@ -27,7 +27,9 @@ public final class Metrics {
             .name("hitcounter_redis_errors_total")
             .help("Increments that failed, by kind: connect, pool_exhausted and known_down sent nothing; "
                     + "timeout and broken may still have counted in Redis; not_replicated counted in the primary "
-                    + "but fewer replicas than REDIS_WAIT_REPLICAS acknowledged it")
+                    + "but fewer replicas than REDIS_WAIT_REPLICAS acknowledged it; rejected (the value under the "
+                    + "key is not a counter) and refused (Redis refuses writes for now: READONLY, MISCONF, OOM, "
+                    + "NOREPLICAS) counted nothing")
             .labelNames("kind")
             .withoutExemplars()
             .register(registry);

@@ -23,6 +23,7 @@ import redis.clients.jedis.CommandObject;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.exceptions.JedisConnectionException;
+import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.util.Pool;
 
@@ -94,7 +95,6 @@ class RedisCounterTest {
 
     @Test
     void duringAnOutageRequestsFailFastWithoutTouchingRedis() {
-        when(client.ping()).thenThrow(new JedisConnectionException("refused"));
         when(pool.getResource()).thenThrow(new JedisConnectionException(new ConnectException("Connection refused")));
         assertThrows(CounterUnavailableException.class, counter::increment);
         CounterUnavailableException second = assertThrows(CounterUnavailableException.class, counter::increment);
@@ -109,7 +109,6 @@ class RedisCounterTest {
         when(pool.getResource()).thenThrow(new JedisConnectionException(new ConnectException("Connection refused")))
                 .thenReturn(connection);
         when(connection.executeCommand(any(CommandObject.class))).thenReturn(1L);
-        when(client.ping()).thenReturn("PONG");
         assertThrows(CounterUnavailableException.class, counter::increment);
         long deadline = System.nanoTime() + 2_000_000_000L;
         while (true) {
@@ -134,10 +133,43 @@ class RedisCounterTest {
     }
 
     @Test
-    void readyWhenPingAnswersPong() {
-        when(client.ping()).thenReturn("PONG");
+    void readyWhenRedisAcceptsAWriteThatChangesNothing() {
+        when(pool.getResource()).thenReturn(connection);
+        when(connection.executeCommand(any(CommandObject.class))).thenReturn(0L);
         assertTrue(counter.isReady());
-        when(client.ping()).thenThrow(new JedisConnectionException("refused"));
+        when(connection.executeCommand(any(CommandObject.class)))
+                .thenThrow(new JedisDataException("READONLY You can't write against a read only replica."));
+        assertFalse(counter.isReady(), "a replica after a failover is not ready");
+        when(connection.executeCommand(any(CommandObject.class)))
+                .thenThrow(new JedisDataException("WRONGTYPE Operation against a key holding the wrong kind of value"));
+        assertTrue(counter.isReady(), "a bad value under the key is the operator's to fix, not Redis being down");
+        when(pool.getResource()).thenThrow(new JedisConnectionException("refused"));
         assertFalse(counter.isReady());
+    }
+
+    @Test
+    void aBadValueUnderTheKeyCountsNothingAndDoesNotFailTheNextViewFast() {
+        when(pool.getResource()).thenReturn(connection);
+        when(connection.executeCommand(any(CommandObject.class)))
+                .thenThrow(new JedisDataException("ERR value is not an integer or out of range")).thenReturn(8L);
+        CounterUnavailableException e = assertThrows(CounterUnavailableException.class, counter::increment);
+        assertEquals(CounterUnavailableException.Kind.REJECTED, e.kind());
+        assertFalse(e.mayHaveCounted());
+        assertFalse(e.retryMayHelp());
+        assertEquals(8, assertDoesNotThrow(counter::increment), "the first view after the fix counts");
+        verify(pool, times(0)).clear();
+    }
+
+    @Test
+    void aRefusedWriteCountsNothingAndFailsFastUntilRedisAcceptsWrites() {
+        when(pool.getResource()).thenReturn(connection);
+        when(connection.executeCommand(any(CommandObject.class)))
+                .thenThrow(new JedisDataException("READONLY You can't write against a read only replica."));
+        CounterUnavailableException e = assertThrows(CounterUnavailableException.class, counter::increment);
+        assertEquals(CounterUnavailableException.Kind.REFUSED, e.kind());
+        assertFalse(e.mayHaveCounted());
+        assertTrue(e.retryMayHelp());
+        assertEquals(CounterUnavailableException.Kind.KNOWN_DOWN,
+                assertThrows(CounterUnavailableException.class, counter::increment).kind());
     }
 }

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Set;
 
 import dev.hitcounter.testing.Load;
+import dev.hitcounter.testing.LogLines;
 import dev.hitcounter.testing.Load.Answer;
 import dev.hitcounter.testing.MetricsScrape;
 import dev.hitcounter.testing.RedisServerProcess;
@@ -109,23 +110,18 @@ class RedisFaultsIT {
 
     @Test
     void outageIsLoggedOnceWhenItStartsAndOnceWhenItEnds() throws Exception {
-        java.util.logging.Logger logger = java.util.logging.Logger.getLogger(RedisOutage.class.getName());
-        List<String> lines = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
-        java.util.logging.Handler handler = new java.util.logging.Handler() {
-            @Override
-            public void publish(java.util.logging.LogRecord record) {
-                lines.add(record.getLevel() + " " + record.getMessage());
-            }
+        List<String> lines;
+        try (LogLines log = LogLines.of(RedisOutage.class.getName())) {
+            watchAnOutage();
+            lines = log.lines();
+        }
+        assertEquals(2, lines.size(), "one line when the outage starts, one when it ends: " + lines);
+        assertTrue(lines.get(0).startsWith("WARNING Redis at redis://127.0.0.1:"), lines.get(0));
+        assertTrue(lines.get(1).startsWith("INFO Redis at redis://127.0.0.1:") && lines.get(1).contains(" is back after "),
+                lines.get(1));
+    }
 
-            @Override
-            public void flush() {
-            }
-
-            @Override
-            public void close() {
-            }
-        };
-        logger.addHandler(handler);
+    private static void watchAnOutage() throws InterruptedException {
         try (RedisServerProcess redis = RedisServerProcess.start();
              RunningApp app = RunningApp.start(Map.of("REDIS_URL", redis.url()))) {
             app.view();
@@ -141,13 +137,7 @@ class RedisFaultsIT {
             for (int i = 0; i < 20; i++) {
                 app.view();
             }
-        } finally {
-            logger.removeHandler(handler);
         }
-        assertEquals(2, lines.size(), "one line when the outage starts, one when it ends: " + lines);
-        assertTrue(lines.get(0).startsWith("WARNING Redis at redis://127.0.0.1:"), lines.get(0));
-        assertTrue(lines.get(1).startsWith("INFO Redis at redis://127.0.0.1:") && lines.get(1).contains(" is back after "),
-                lines.get(1));
     }
 
     /** Answers during the outage are quick, 200s carry distinct counts, and 200s come back within 1 s. */
