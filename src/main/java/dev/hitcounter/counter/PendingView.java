@@ -92,10 +92,11 @@ final class PendingView implements AsyncListener {
      */
     void broken() {
         if (state.compareAndSet(State.QUEUED, State.DONE)) {
-            write(HttpServletResponse.SC_INTERNAL_SERVER_ERROR, 0);
+            AsyncAnswer.write(async,
+                    response -> ErrorPages.send(response, HttpServletResponse.SC_INTERNAL_SERVER_ERROR));
             complete();
         } else {
-            failed(HttpServletResponse.SC_INTERNAL_SERVER_ERROR, true);
+            failedUnexpectedly();
         }
     }
 

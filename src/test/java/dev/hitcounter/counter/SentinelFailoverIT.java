@@ -120,7 +120,7 @@ class SentinelFailoverIT {
                 long firstOk = awaitFirstOkAfter(load, killedAt);
                 resume.add((firstOk - killedAt) / 1_000_000);
                 // Back as a replica of the new primary, as Sentinel would reconfigure it, only sooner.
-                RedisServerProcess promoted = currentPrimary();
+                RedisServerProcess promoted = awaitPrimaryOtherThan(primary);
                 primary.restartAsReplicaOf(promoted);
                 awaitReplicas(promoted, nodes.size() - 1);
             }
@@ -200,6 +200,22 @@ class SentinelFailoverIT {
             }
         }
         throw new AssertionError("no Sentinel is running");
+    }
+
+    /**
+     * The new primary once the first live Sentinel names it: the app can hear of the switch from another Sentinel
+     * before that one does, and restarting the killed node as a replica of itself would wedge the next round.
+     */
+    private RedisServerProcess awaitPrimaryOtherThan(RedisServerProcess killed) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (true) {
+            RedisServerProcess primary = currentPrimary();
+            if (primary != killed) {
+                return primary;
+            }
+            assertTrue(System.nanoTime() < deadline, "the Sentinels named no new primary within 15 s");
+            Thread.sleep(20);
+        }
     }
 
     /** Waits until the primary has {@code replicas} replicas connected and in sync. */
