@@ -171,10 +171,11 @@ def machine_busy_ticks():
 # ---------------------------------------------------------------- Redis and HTTP
 
 class Redis:
-    def __init__(self, port, log):
+    def __init__(self, port, log, replica_of=None):
         self.port = port
+        replica = ["--replicaof", "127.0.0.1", str(replica_of)] if replica_of else []
         self.proc = spawn(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                           "--appendonly", "no", "--daemonize", "no"], log=log)
+                           "--appendonly", "no", "--daemonize", "no", *replica], log=log)
         deadline = time.monotonic() + 10
         while True:
             try:
@@ -270,9 +271,11 @@ class Spec:
     """One server under test: how to start it and what it is."""
 
     def __init__(self, name, label, argv, env=None, cwd=None, redis=True, prepare=None, ours=False,
-                 kind="", note=""):
+                 kind="", note="", cpus=SERVER_CPU, replica=False):
         self.name, self.label, self.argv, self.env, self.cwd = name, label, argv, env or {}, cwd
         self.redis, self.prepare, self.ours, self.kind, self.note = redis, prepare, ours, kind, note
+        # cpus: where the server runs (Redis stays on SERVER_CPU); replica: needs a replica of the Redis.
+        self.cpus, self.replica = cpus, replica
 
 
 def catalina_base(name, port, connector_attrs="", access_log=True, tomcat_home=None):
@@ -353,6 +356,19 @@ def specs(ctx):
         note="the same launcher on Temurin 25")
     emb("exp-embedded-serialgc", "ours, embedded, -XX:+UseSerialGC -Xmx64m", redis_env,
         jvm_opts=("-XX:+UseSerialGC", "-Xmx64m"), ours=True, note="small heap")
+    # Request threads on both cores (REQUEST_THREADS; the rule gives 2 per processor, 4 here). wrk then
+    # shares the second core with the server.
+    for threads in (2, 4, 8):
+        emb(f"exp-2cpu-threads{threads}", f"ours, embedded on both cores, REQUEST_THREADS={threads}",
+            {**redis_env, "REQUEST_THREADS": str(threads)}, ours=True, cpus=f"{SERVER_CPU},{LOAD_CPU}",
+            note=f"server on both CPUs (wrk shares CPU {LOAD_CPU}), {threads} request threads")
+    emb("exp-2cpu-ceiling", "ceiling on both cores (rule: 4 threads)", {}, redis=False,
+        cpus=f"{SERVER_CPU},{LOAD_CPU}", note="ceiling-embedded on both CPUs, request threads by the rule")
+    # REDIS_WAIT_REPLICAS: the same server with and without one WAIT per batch, both with a replica attached.
+    emb("exp-replica-nowait", "ours, embedded, Redis with a replica", redis_env, ours=True, replica=True,
+        note="ours-embedded while the Redis has one replica (the replication stream's cost, no WAIT)")
+    emb("exp-replica-wait1", "ours, embedded, REDIS_WAIT_REPLICAS=1", {**redis_env, "REDIS_WAIT_REPLICAS": "1"},
+        ours=True, replica=True, note="one WAIT 1 after each coalesced INCRBY; the replica on the Redis core")
     emb("exp-embedded-tiered1", "ours, embedded, -XX:TieredStopAtLevel=1", redis_env,
         jvm_opts=("-XX:TieredStopAtLevel=1",), ours=True, note="C1 only, for start-up")
     war("exp-war-noaccesslog", "ours, WAR, no access log", redis_env, access_log=False, ours=True,
@@ -399,7 +415,7 @@ def start_server(spec, port, base_env):
     argv = [a.replace("@PORT@", str(port)) for a in spec.argv]
     log = OUT / "logs" / f"{spec.name}.log"
     began = time.monotonic()
-    proc = spawn(argv, env=env, cwd=spec.cwd, log=log)
+    proc = spawn(argv, env=env, cwd=spec.cwd, log=log, cpu=spec.cpus)
     deadline = began + 120
     while True:
         status, body = http_get(port, timeout=1.0)
@@ -807,6 +823,9 @@ def main():
     try:
         redis = Redis(redis_port, OUT / "logs" / "redis.log")
         print(f"redis-server on port {redis_port}; load average {meta['load_before']}", flush=True)
+        if any(every[n].replica for n in names):
+            Redis(free_port(redis_port + 1), OUT / "logs" / "redis-replica.log", replica_of=redis_port)
+            print("   with a replica: every server of this run counts in a Redis that replicates", flush=True)
         # Rounds rather than all repetitions of one server at once: a burst of load from someone
         # else on this shared machine then hits several servers a little instead of one a lot.
         for rnd in range(1, args.reps + 1):
