@@ -21,15 +21,6 @@ public final class EmbeddedServer implements AutoCloseable {
     /** How long a stop waits for requests in flight, as META-INF/context.xml says for a standalone Tomcat. */
     static final int SHUTDOWN_GRACE_MILLIS = 10_000;
 
-    /**
-     * Request threads while no request thread waits for Redis (views counted asynchronously, or in
-     * memory): a few threads that stay busy hand each other work without waking sleeping ones
-     * (docs/benchmarks.md: 2 made 1.17 voluntary context switches per request against 1.42 for 4,
-     * and 6 % more requests). REDIS_COALESCE=false parks a thread per view in flight and keeps
-     * Tomcat's default of 200.
-     */
-    static final int REQUEST_THREADS = 2;
-
     private final Tomcat tomcat;
     private final Path baseDir;
 
@@ -51,9 +42,10 @@ public final class EmbeddedServer implements AutoCloseable {
         // No endpoint reads a request body, and swallowing an unread one would hold a request thread
         // for as long as the client stalls (up to the connection timeout): close the connection instead.
         tomcat.getConnector().setProperty("maxSwallowSize", "0");
-        if (settings.coalesce() || settings.redis().isEmpty()) {
-            tomcat.getConnector().setProperty("maxThreads", String.valueOf(REQUEST_THREADS));
-        }
+        // REQUEST_THREADS, by default a number that follows the processors (RequestThreads); all of them are
+        // started at once, as the image's server.xml does, so a thread dump shows the count.
+        tomcat.getConnector().setProperty("maxThreads", String.valueOf(settings.requestThreads()));
+        tomcat.getConnector().setProperty("minSpareThreads", String.valueOf(settings.requestThreads()));
 
         // Naming the class keeps the Host from adding Tomcat's own report valve beside ours.
         ((StandardHost) tomcat.getHost()).setErrorReportValveClass(ErrorPageValve.class.getName());

@@ -1,6 +1,5 @@
 package dev.hitcounter;
 
-import java.time.Duration;
 import java.util.EnumSet;
 import java.util.logging.Logger;
 
@@ -8,12 +7,11 @@ import dev.hitcounter.counter.AsyncCoalescer;
 import dev.hitcounter.counter.Counter;
 import dev.hitcounter.counter.InMemoryCounter;
 import dev.hitcounter.counter.PageServlet;
-import dev.hitcounter.counter.RedisCounter;
+import dev.hitcounter.counter.RedisClients;
 import dev.hitcounter.system.ErrorPages;
 import dev.hitcounter.system.HealthServlet;
 import dev.hitcounter.system.Metrics;
 import dev.hitcounter.system.ReadinessServlet;
-import dev.hitcounter.system.RedisEndpoint;
 import dev.hitcounter.system.ResponseFilter;
 import dev.hitcounter.system.Settings;
 import dev.hitcounter.system.SettingsException;
@@ -24,12 +22,6 @@ import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletContextEvent;
 import jakarta.servlet.ServletContextListener;
 import jakarta.servlet.ServletRegistration;
-import redis.clients.jedis.ClientSetInfoConfig;
-import redis.clients.jedis.ConnectionPoolConfig;
-import redis.clients.jedis.DefaultJedisClientConfig;
-import redis.clients.jedis.RedisClient;
-import redis.clients.jedis.SslOptions;
-import redis.clients.jedis.SslVerifyMode;
 
 /**
  * The one place that wires the app: builds the counter from the settings, registers the servlets
@@ -53,12 +45,10 @@ public final class HitCounterApp implements ServletContextListener {
         Settings settings = context.getAttribute(SETTINGS) instanceof Settings given ? given : settingsFromEnvironment();
         LOG.info(() -> "hit-counter starting: " + settings.describe());
         Metrics metrics = new Metrics();
-        counter = settings.redis()
-                .map(endpoint -> redisCounter(settings, endpoint, metrics))
-                .orElseGet(HitCounterApp::inMemoryCounter);
+        counter = settings.usesRedis() ? RedisClients.counter(settings, metrics) : inMemoryCounter();
         // The in-memory counter never waits, so its views stay on the request thread.
         PageServlet page;
-        if (settings.redis().isPresent() && settings.coalesce()) {
+        if (settings.usesRedis() && settings.coalesce()) {
             coalescer = AsyncCoalescer.start(counter, metrics, settings.answerTimeoutMillis());
             page = new PageServlet(coalescer);
         } else {
@@ -111,39 +101,5 @@ public final class HitCounterApp implements ServletContextListener {
         LOG.info("REDIS_URL is unset: counting in memory, and the count restarts with the process. "
                 + "Set REDIS_URL=redis://host:6379 to keep it in Redis.");
         return new InMemoryCounter();
-    }
-
-    private static Counter redisCounter(Settings settings, RedisEndpoint endpoint, Metrics metrics) {
-        DefaultJedisClientConfig.Builder clientConfig = DefaultJedisClientConfig.builder()
-                .connectionTimeoutMillis(settings.connectTimeoutMillis())
-                .socketTimeoutMillis(settings.readTimeoutMillis())
-                .database(endpoint.database())
-                // No HELLO and no CLIENT SETINFO: a new connection costs no round trip before the
-                // INCR, which keeps a request within one read timeout even when Redis hangs.
-                .serverDefaultProtocol()
-                .clientSetInfoConfig(ClientSetInfoConfig.DISABLED);
-        if (endpoint.password() != null) {
-            clientConfig.user(endpoint.user()).password(endpoint.password());
-        }
-        if (endpoint.tls()) {
-            // The JVM's trust store and full host-name verification, as for any TLS client.
-            clientConfig.sslOptions(SslOptions.builder().sslVerifyMode(SslVerifyMode.FULL).build());
-        }
-        ConnectionPoolConfig pool = new ConnectionPoolConfig();
-        pool.setMaxTotal(settings.poolSize());
-        pool.setMaxIdle(settings.poolSize());
-        pool.setMinIdle(0);
-        pool.setBlockWhenExhausted(true);
-        // Jedis's default waits forever for a free connection; every wait here is bounded.
-        pool.setMaxWait(Duration.ofMillis(settings.poolWaitMillis()));
-        // /metrics reports the pool; a JMX MBean per pool would only add start-up time.
-        pool.setJmxEnabled(false);
-        RedisClient client = RedisClient.builder()
-                .hostAndPort(endpoint.host(), endpoint.port())
-                .clientConfig(clientConfig.build())
-                .poolConfig(pool)
-                .build();
-        metrics.watchPool(client.getPool()::getNumActive, client.getPool()::getNumIdle);
-        return new RedisCounter(client, settings.counterKey(), endpoint.toString(), metrics);
     }
 }

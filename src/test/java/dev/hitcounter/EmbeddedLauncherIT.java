@@ -15,6 +15,7 @@ import java.util.Map;
 
 import dev.hitcounter.testing.LauncherProcess;
 import dev.hitcounter.testing.RunningApp;
+import dev.hitcounter.testing.ThreadDump;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -61,6 +62,32 @@ class EmbeddedLauncherIT {
             assertTrue(lines.get(0).startsWith("hit-counter: " + variable + "="), lines.get(0));
             assertTrue(lines.get(0).contains("expected " + expected), lines.get(0));
             assertFalse(lines.get(0).contains("s3cret"), "the password is redacted: " + lines.get(0));
+        }
+    }
+
+    @Test
+    void startsTwoRequestThreadsPerProcessorTheJvmSees() throws Exception {
+        assertEquals(16, requestThreads(Map.of(), "-XX:ActiveProcessorCount=8"));
+        assertEquals(2, requestThreads(Map.of(), "-XX:ActiveProcessorCount=1"));
+        assertEquals(5, requestThreads(Map.of("REQUEST_THREADS", "5"), "-XX:ActiveProcessorCount=8"));
+    }
+
+    private static long requestThreads(Map<String, String> env, String jvmOption) throws Exception {
+        int port = LauncherProcess.freePort();
+        Map<String, String> withPort = new HashMap<>(env);
+        withPort.put("PORT", String.valueOf(port));
+        try (LauncherProcess launcher = LauncherProcess.start(withPort, List.of(jvmOption))) {
+            RunningApp.countIn(launcher.awaitAnswer(HttpClient.newHttpClient(), launcher.uri("/")));
+            return ThreadDump.requestThreads(launcher.process().pid());
+        }
+    }
+
+    @Test
+    void badRequestThreadsStopsStart() throws Exception {
+        try (LauncherProcess launcher = LauncherProcess.start(Map.of("REQUEST_THREADS", "many"))) {
+            assertEquals(2, launcher.awaitExit());
+            assertTrue(launcher.output().startsWith("hit-counter: REQUEST_THREADS=many is invalid: expected a whole "
+                    + "number from 1 to 10000"), launcher.output());
         }
     }
 

@@ -17,6 +17,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
@@ -25,6 +26,7 @@ import dev.hitcounter.testing.LauncherProcess;
 import dev.hitcounter.testing.RawHttp;
 import dev.hitcounter.testing.RedisServerProcess;
 import dev.hitcounter.testing.RunningApp;
+import dev.hitcounter.testing.ThreadDump;
 import org.junit.jupiter.api.Test;
 
 /** The built WAR, unchanged, in a stock Tomcat 11 distribution started with catalina.sh. */
@@ -33,6 +35,9 @@ class WarDeploymentIT {
     private static final Path WAR = Path.of(System.getProperty("hitcounter.war", "target/hit-counter.war"));
     private static final Path TOMCAT_HOME = Path.of(System.getProperty("hitcounter.tomcat.home", "target/standalone-tomcat"));
     private static final Path IMAGE_SERVER_XML = Path.of("docker/tomcat/server.xml");
+    private static final Path IMAGE_SETENV = Path.of("docker/tomcat/setenv.sh");
+    private static final Path TOMCAT_LIB = Path.of(System.getProperty("hitcounter.tomcat.lib",
+            "target/hit-counter-tomcat-lib.jar"));
 
     private final HttpClient http = HttpClient.newHttpClient();
 
@@ -56,7 +61,7 @@ class WarDeploymentIT {
             writeServerXml(base, Files.readString(TOMCAT_HOME.resolve("conf/server.xml"))
                     .replace("port=\"8005\"", "port=\"-1\""), port);
             Files.copy(WAR, base.resolve("webapps/ROOT.war"));
-            Process tomcat = startCatalina(base, redis);
+            Process tomcat = startCatalina(base, redis, Map.of());
             try {
                 URI root = URI.create("http://127.0.0.1:" + port + "/");
                 assertEquals(1, RunningApp.countIn(awaitPage(root, tomcat, base).body()));
@@ -76,9 +81,8 @@ class WarDeploymentIT {
         try (RedisServerProcess redis = RedisServerProcess.start()) {
             Path base = catalinaBase();
             int port = LauncherProcess.freePort();
-            writeServerXml(base, Files.readString(IMAGE_SERVER_XML), port);
-            explode(WAR, base.resolve("webapps/ROOT"));
-            Process tomcat = startCatalina(base, redis);
+            imageConfiguration(base, port);
+            Process tomcat = startCatalina(base, redis, Map.of());
             try {
                 URI root = URI.create("http://127.0.0.1:" + port + "/");
                 HttpResponse<String> first = awaitPage(root, tomcat, base);
@@ -116,6 +120,44 @@ class WarDeploymentIT {
         }
     }
 
+    @Test
+    void imageTomcatStartsTwoRequestThreadsPerProcessorTheJvmSees() throws Exception {
+        assertEquals(16, requestThreadsOfImageTomcat(Map.of("CATALINA_OPTS", "-XX:ActiveProcessorCount=8")));
+        assertEquals(2, requestThreadsOfImageTomcat(Map.of("CATALINA_OPTS", "-XX:ActiveProcessorCount=1")));
+    }
+
+    @Test
+    void imageTomcatTakesRequestThreadsFromTheEnvironment() throws Exception {
+        assertEquals(5, requestThreadsOfImageTomcat(Map.of("CATALINA_OPTS", "-XX:ActiveProcessorCount=8",
+                "REQUEST_THREADS", "5")));
+    }
+
+    /** The request threads a Tomcat configured as the image is has once it serves the page. */
+    private long requestThreadsOfImageTomcat(Map<String, String> env) throws Exception {
+        try (RedisServerProcess redis = RedisServerProcess.start()) {
+            Path base = catalinaBase();
+            int port = LauncherProcess.freePort();
+            imageConfiguration(base, port);
+            Process tomcat = startCatalina(base, redis, env);
+            try {
+                awaitPage(URI.create("http://127.0.0.1:" + port + "/"), tomcat, base);
+                return ThreadDump.requestThreads(tomcat.pid());
+            } finally {
+                stop(tomcat);
+            }
+        }
+    }
+
+    /** What docker/Dockerfile adds to the stock Tomcat: server.xml, setenv.sh, the lib jar and the exploded WAR. */
+    private static void imageConfiguration(Path base, int port) throws IOException {
+        writeServerXml(base, Files.readString(IMAGE_SERVER_XML), port);
+        Files.createDirectories(base.resolve("bin"));
+        Files.copy(IMAGE_SETENV, base.resolve("bin/setenv.sh"));
+        Files.createDirectories(base.resolve("lib"));
+        Files.copy(TOMCAT_LIB, base.resolve("lib").resolve(TOMCAT_LIB.getFileName()));
+        explode(WAR, base.resolve("webapps/ROOT"));
+    }
+
     private static Path catalinaBase() throws IOException {
         Path base = Files.createTempDirectory("catalina-base");
         for (String dir : List.of("conf", "webapps", "logs", "temp", "work")) {
@@ -150,7 +192,8 @@ class WarDeploymentIT {
         }
     }
 
-    private static Process startCatalina(Path base, RedisServerProcess redis) throws IOException {
+    private static Process startCatalina(Path base, RedisServerProcess redis, Map<String, String> env)
+            throws IOException {
         ProcessBuilder catalina = new ProcessBuilder("sh", TOMCAT_HOME.resolve("bin/catalina.sh").toString(), "run")
                 .redirectErrorStream(true)
                 .redirectOutput(base.resolve("logs/console.log").toFile());
@@ -159,6 +202,8 @@ class WarDeploymentIT {
         catalina.environment().put("REDIS_URL", redis.url());
         catalina.environment().remove("CATALINA_OPTS");
         catalina.environment().remove("JAVA_OPTS");
+        catalina.environment().remove("REQUEST_THREADS");
+        catalina.environment().putAll(env);
         return catalina.start();
     }
 

@@ -14,7 +14,9 @@ public final class CounterUnavailableException extends Exception {
         /** The command was sent and no reply came in time. */
         TIMEOUT,
         /** The connection broke after the command was sent, or Redis answered with an error. */
-        BROKEN
+        BROKEN,
+        /** Counted in the primary, but fewer replicas than REDIS_WAIT_REPLICAS acknowledged it in time. */
+        NOT_REPLICATED
     }
 
     private final Kind kind;
@@ -35,6 +37,6 @@ public final class CounterUnavailableException extends Exception {
 
     /** True where the command was written to Redis, so Redis may count it although no reply came. */
     public boolean mayHaveCounted() {
-        return kind == Kind.TIMEOUT || kind == Kind.BROKEN;
+        return kind == Kind.TIMEOUT || kind == Kind.BROKEN || kind == Kind.NOT_REPLICATED;
     }
 }

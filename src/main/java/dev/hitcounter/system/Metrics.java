@@ -26,7 +26,8 @@ public final class Metrics {
     private final Counter redisErrors = Counter.builder()
             .name("hitcounter_redis_errors_total")
             .help("Increments that failed, by kind: connect, pool_exhausted and known_down sent nothing; "
-                    + "timeout and broken may still have counted in Redis")
+                    + "timeout and broken may still have counted in Redis; not_replicated counted in the primary "
+                    + "but fewer replicas than REDIS_WAIT_REPLICAS acknowledged it")
             .labelNames("kind")
             .withoutExemplars()
             .register(registry);

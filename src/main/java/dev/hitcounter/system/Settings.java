@@ -7,17 +7,25 @@ import java.nio.file.InvalidPathException;
 import java.util.Map;
 import java.util.Optional;
 
+import dev.hitcounter.tomcat.RequestThreads;
+
 /**
  * Every setting of the app, read once from environment variables and checked before anything starts.
  *
  * @param port            TCP port of the embedded launcher ({@code PORT}, 0 picks a free one)
- * @param redis           where Redis is ({@code REDIS_URL} and {@code REDIS_PASSWORD_FILE}); empty means count in memory
+ * @param redis           where Redis is ({@code REDIS_URL} and {@code REDIS_PASSWORD_FILE}); empty with no sentinels
+ *                        means count in memory
+ * @param sentinels       the Sentinels that name the Redis primary ({@code REDIS_SENTINELS}, {@code
+ *                        REDIS_SENTINEL_MASTER}, {@code REDIS_PASSWORD_FILE}); never together with {@code redis}
  * @param counterKey      the Redis key that holds the count ({@code COUNTER_KEY})
  * @param poolSize        most Redis connections at once ({@code REDIS_POOL_SIZE})
  * @param poolWaitMillis  longest wait for a free pooled connection ({@code REDIS_POOL_WAIT_MS})
  * @param connectTimeoutMillis longest wait to open a connection ({@code REDIS_CONNECT_TIMEOUT_MS})
  * @param readTimeoutMillis    longest wait for a Redis reply ({@code REDIS_READ_TIMEOUT_MS})
  * @param coalesce        whether concurrent views share one Redis round trip ({@code REDIS_COALESCE})
+ * @param waitReplicas    replicas that must have each increment before its views are answered
+ *                        ({@code REDIS_WAIT_REPLICAS}, 0: none)
+ * @param requestThreads  Tomcat's request threads in the embedded launcher ({@code REQUEST_THREADS})
  */
 public record Settings(
         int port,
@@ -27,22 +35,43 @@ public record Settings(
         int poolWaitMillis,
         int connectTimeoutMillis,
         int readTimeoutMillis,
-        boolean coalesce) {
+        boolean coalesce,
+        Optional<RedisSentinels> sentinels,
+        int waitReplicas,
+        int requestThreads) {
 
     /** The default number of pooled connections: Tomcat's default number of request threads. */
     static final int DEFAULT_POOL_SIZE = 200;
 
     /** Reads and checks every setting; throws {@link SettingsException} naming the first bad one. */
     public static Settings from(Map<String, String> env) {
+        Optional<RedisSentinels> sentinels = sentinels(env);
+        Optional<RedisEndpoint> redis = redis(env, sentinels.isPresent());
+        boolean usesRedis = redis.isPresent() || sentinels.isPresent();
+        boolean coalesce = booleanSetting(env, "REDIS_COALESCE", true);
+        int waitReplicas = intSetting(env, "REDIS_WAIT_REPLICAS", 0, 0, 100);
+        if (waitReplicas > 0 && !usesRedis) {
+            throw new SettingsException("REDIS_WAIT_REPLICAS is set but neither REDIS_URL nor REDIS_SENTINELS is: "
+                    + "replicas exist only for a Redis");
+        }
+        int threads = RequestThreads.byDefault(Runtime.getRuntime().availableProcessors(), usesRedis && !coalesce);
         return new Settings(
                 intSetting(env, "PORT", 8080, 0, 65535),
-                redis(env),
+                redis,
                 counterKey(env),
                 intSetting(env, "REDIS_POOL_SIZE", DEFAULT_POOL_SIZE, 1, 10_000),
                 intSetting(env, "REDIS_POOL_WAIT_MS", 50, 0, 60_000),
                 intSetting(env, "REDIS_CONNECT_TIMEOUT_MS", 250, 1, 60_000),
                 intSetting(env, "REDIS_READ_TIMEOUT_MS", 250, 1, 60_000),
-                booleanSetting(env, "REDIS_COALESCE", true));
+                coalesce,
+                sentinels,
+                waitReplicas,
+                intSetting(env, RequestThreads.VARIABLE, threads, 1, 10_000));
+    }
+
+    /** Whether views are counted in Redis, reached directly or through Sentinel. */
+    public boolean usesRedis() {
+        return redis.isPresent() || sentinels.isPresent();
     }
 
     /**
@@ -52,28 +81,56 @@ public record Settings(
      * is the backstop.
      */
     public long answerTimeoutMillis() {
-        return 2L * (poolWaitMillis + connectTimeoutMillis + readTimeoutMillis) + 1_000;
+        return 2L * (poolWaitMillis + connectTimeoutMillis + readTimeoutMillis * (waitReplicas > 0 ? 2L : 1L)) + 1_000;
     }
 
     /** One line with every effective setting, fit for a log: the password is never shown. */
     public String describe() {
-        String store = redis.map(endpoint -> "Redis at " + endpoint).orElse("memory (REDIS_URL unset)");
+        String store = redis.map(endpoint -> "Redis at " + endpoint)
+                .or(() -> sentinels.map(named -> "Redis: " + named))
+                .orElse("memory (REDIS_URL unset)");
         return "counting in " + store
                 + ", COUNTER_KEY=" + counterKey
                 + ", REDIS_POOL_SIZE=" + poolSize
                 + ", REDIS_POOL_WAIT_MS=" + poolWaitMillis
                 + ", REDIS_CONNECT_TIMEOUT_MS=" + connectTimeoutMillis
                 + ", REDIS_READ_TIMEOUT_MS=" + readTimeoutMillis
-                + ", REDIS_COALESCE=" + coalesce;
+                + ", REDIS_COALESCE=" + coalesce
+                + ", REDIS_WAIT_REPLICAS=" + waitReplicas
+                + ", REQUEST_THREADS=" + requestThreads;
     }
 
-    private static Optional<RedisEndpoint> redis(Map<String, String> env) {
+    private static Optional<RedisSentinels> sentinels(Map<String, String> env) {
+        String list = value(env, "REDIS_SENTINELS");
+        String master = value(env, "REDIS_SENTINEL_MASTER");
+        if (list == null) {
+            if (master != null) {
+                throw new SettingsException("REDIS_SENTINEL_MASTER is set but REDIS_SENTINELS is not: "
+                        + "set REDIS_SENTINELS=host:26379,host:26379,... as well, or unset REDIS_SENTINEL_MASTER");
+            }
+            return Optional.empty();
+        }
+        if (value(env, "REDIS_URL") != null) {
+            throw new SettingsException("REDIS_URL and REDIS_SENTINELS are both set: "
+                    + "set REDIS_URL for one Redis, or REDIS_SENTINELS for a primary that Sentinel names, not both");
+        }
+        if (master != null && !master.matches("[A-Za-z0-9._-]{1,64}")) {
+            throw new SettingsException("REDIS_SENTINEL_MASTER", master,
+                    "the name the Sentinels monitor the primary under: 1-64 letters, digits, '.', '_' or '-' "
+                            + "(default mymaster)");
+        }
+        RedisSentinels sentinels = RedisSentinels.parse("REDIS_SENTINELS", list, master == null ? "mymaster" : master);
+        String passwordFile = value(env, "REDIS_PASSWORD_FILE");
+        return Optional.of(passwordFile == null ? sentinels : sentinels.withPassword(readPassword(passwordFile)));
+    }
+
+    private static Optional<RedisEndpoint> redis(Map<String, String> env, boolean sentinels) {
         String url = value(env, "REDIS_URL");
         String passwordFile = value(env, "REDIS_PASSWORD_FILE");
         if (url == null) {
-            if (passwordFile != null) {
+            if (passwordFile != null && !sentinels) {
                 throw new SettingsException("REDIS_PASSWORD_FILE is set but REDIS_URL is not: "
-                        + "set REDIS_URL=redis://host:port to use Redis, or unset REDIS_PASSWORD_FILE");
+                        + "set REDIS_URL=redis://host:port (or REDIS_SENTINELS) to use Redis, or unset REDIS_PASSWORD_FILE");
             }
             return Optional.empty();
         }

@@ -36,8 +36,8 @@ class RedisCounterTest {
 
     @BeforeEach
     void wire() {
-        when(client.getPool()).thenReturn(pool);
-        counter = new RedisCounter(client, "views", "redis://test:6379/0", new Metrics());
+        counter = new RedisCounter(client, () -> pool, "views", "redis://test:6379/0", RedisCounter.Replication.NONE,
+                new Metrics());
     }
 
     @AfterEach

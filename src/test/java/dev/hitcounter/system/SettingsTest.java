@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -130,8 +132,67 @@ class SettingsTest {
 
     @Test
     void describeShowsEverySettingButNoPassword() {
-        String line = Settings.from(Map.of("REDIS_URL", "redis://app:s3cret@redis:6380/2")).describe();
+        String line = Settings.from(Map.of("REDIS_URL", "redis://app:s3cret@redis:6380/2", "REQUEST_THREADS", "6"))
+                .describe();
         assertEquals("counting in Redis at redis://app:***@redis:6380/2, COUNTER_KEY=views, REDIS_POOL_SIZE=200, "
-                + "REDIS_POOL_WAIT_MS=50, REDIS_CONNECT_TIMEOUT_MS=250, REDIS_READ_TIMEOUT_MS=250, REDIS_COALESCE=true", line);
+                + "REDIS_POOL_WAIT_MS=50, REDIS_CONNECT_TIMEOUT_MS=250, REDIS_READ_TIMEOUT_MS=250, REDIS_COALESCE=true, "
+                + "REDIS_WAIT_REPLICAS=0, REQUEST_THREADS=6", line);
+    }
+
+    @Test
+    void requestThreadsFollowTheProcessorsUnlessSet() {
+        int processors = Runtime.getRuntime().availableProcessors();
+        assertEquals(2 * processors, Settings.from(Map.of()).requestThreads());
+        assertEquals(2 * processors, Settings.from(Map.of("REDIS_URL", "redis://redis")).requestThreads());
+        assertEquals(200, Settings.from(Map.of("REDIS_URL", "redis://redis", "REDIS_COALESCE", "false"))
+                .requestThreads());
+        assertEquals(3, Settings.from(Map.of("REQUEST_THREADS", "3")).requestThreads());
+        SettingsException e = assertThrows(SettingsException.class,
+                () -> Settings.from(Map.of("REQUEST_THREADS", "0")));
+        assertEquals("REQUEST_THREADS=0 is invalid: expected a whole number from 1 to 10000 (default "
+                + 2 * processors + ")", e.getMessage());
+    }
+
+    @Test
+    void sentinelsAreReadWithTheirDefaultPortAndMaster(@TempDir Path dir) throws IOException {
+        Path secret = Files.writeString(dir.resolve("redis-password"), "s3cret\n");
+        Settings settings = Settings.from(Map.of("REDIS_SENTINELS", "sentinel-1, sentinel-2:26380,[::1]:26381",
+                "REDIS_PASSWORD_FILE", secret.toString(), "REDIS_WAIT_REPLICAS", "1"));
+        RedisSentinels sentinels = settings.sentinels().orElseThrow();
+        assertEquals(List.of(new RedisSentinels.Address("sentinel-1", 26379),
+                new RedisSentinels.Address("sentinel-2", 26380), new RedisSentinels.Address("::1", 26381)),
+                sentinels.sentinels());
+        assertEquals("mymaster", sentinels.master());
+        assertEquals("s3cret", sentinels.password());
+        assertEquals(Optional.empty(), settings.redis());
+        assertTrue(settings.usesRedis());
+        assertEquals(1, settings.waitReplicas());
+        assertTrue(settings.describe().startsWith("counting in Redis: the primary 'mymaster' named by Sentinels "
+                + "sentinel-1:26379,sentinel-2:26380,[::1]:26381 (with a password)"), settings.describe());
+        assertFalse(settings.describe().contains("s3cret"));
+        assertEquals("cache", Settings.from(Map.of("REDIS_SENTINELS", "s1", "REDIS_SENTINEL_MASTER", "cache"))
+                .sentinels().orElseThrow().master());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "REDIS_SENTINELS=s1,,s2 | REDIS_SENTINELS=s1,,s2 is invalid: expected a comma-separated list of Sentinels",
+        "REDIS_SENTINELS=s1:0 | REDIS_SENTINELS=s1:0 is invalid",
+        "REDIS_SENTINELS=s1:x | REDIS_SENTINELS=s1:x is invalid",
+        "REDIS_SENTINELS=s1,s1 | REDIS_SENTINELS=s1,s1 is invalid",
+        "REDIS_SENTINELS=redis://s1 | REDIS_SENTINELS=redis://s1 is invalid",
+        "REDIS_SENTINEL_MASTER=a b;REDIS_SENTINELS=s1 | REDIS_SENTINEL_MASTER=a b is invalid",
+        "REDIS_SENTINEL_MASTER=mymaster | REDIS_SENTINEL_MASTER is set but REDIS_SENTINELS is not",
+        "REDIS_SENTINELS=s1;REDIS_URL=redis://r | REDIS_URL and REDIS_SENTINELS are both set",
+        "REDIS_WAIT_REPLICAS=1 | REDIS_WAIT_REPLICAS is set but neither REDIS_URL nor REDIS_SENTINELS is",
+        "REDIS_WAIT_REPLICAS=-1;REDIS_URL=redis://r | REDIS_WAIT_REPLICAS=-1 is invalid: expected a whole number",
+    })
+    void badSentinelSettingsAreRefusedByName(String variables, String message) {
+        Map<String, String> env = new HashMap<>();
+        for (String variable : variables.split(";")) {
+            env.put(variable.substring(0, variable.indexOf('=')), variable.substring(variable.indexOf('=') + 1));
+        }
+        SettingsException e = assertThrows(SettingsException.class, () -> Settings.from(env));
+        assertTrue(e.getMessage().startsWith(message), e.getMessage());
     }
 }

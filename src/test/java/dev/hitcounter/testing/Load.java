@@ -63,6 +63,11 @@ public final class Load implements AutoCloseable {
         return System.nanoTime() - start;
     }
 
+    /** The answers so far, while the load goes on. */
+    public List<Answer> answersSoFar() {
+        return new ArrayList<>(answers);
+    }
+
     /** Stops sending, waits for the answers in flight, and returns every answer. */
     public List<Answer> stop() {
         running.set(false);

@@ -25,14 +25,17 @@ public final class RedisServerProcess implements AutoCloseable {
     private final Path dir;
     private final List<String> extraArgs;
     private final JedisClientConfig login;
+    private final Path sentinelConfig;
     private Process process;
     private RedisClient client;
 
-    private RedisServerProcess(int port, Path dir, List<String> extraArgs, JedisClientConfig login) {
+    private RedisServerProcess(int port, Path dir, List<String> extraArgs, JedisClientConfig login,
+            Path sentinelConfig) {
         this.port = port;
         this.dir = dir;
         this.extraArgs = extraArgs;
         this.login = login;
+        this.sentinelConfig = sentinelConfig;
     }
 
     /** Starts a Redis without persistence. */
@@ -68,9 +71,27 @@ public final class RedisServerProcess implements AutoCloseable {
 
     private static RedisServerProcess start(int port, JedisClientConfig login, List<String> args) {
         try {
-            RedisServerProcess redis = new RedisServerProcess(port, Files.createTempDirectory("redis-data"), args, login);
+            RedisServerProcess redis = new RedisServerProcess(port, Files.createTempDirectory("redis-data"), args, login,
+                    null);
             redis.startProcess();
             return redis;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Starts the same redis-server in Sentinel mode with these configuration lines (e.g. {@code sentinel monitor …})
+     * in a configuration file of its own, which Sentinel rewrites as it learns.
+     */
+    public static RedisServerProcess startSentinel(String... configLines) {
+        try {
+            Path dir = Files.createTempDirectory("redis-sentinel");
+            Path config = Files.writeString(dir.resolve("sentinel.conf"), String.join("\n", configLines) + "\n");
+            RedisServerProcess sentinel = new RedisServerProcess(LauncherProcess.freePort(), dir, List.of(),
+                    DefaultJedisClientConfig.builder().build(), config);
+            sentinel.startProcess();
+            return sentinel;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -132,7 +153,12 @@ public final class RedisServerProcess implements AutoCloseable {
 
     /** Starts Redis again on the same port and data folder. */
     public void restart() {
-        startProcess();
+        startProcess(List.of());
+    }
+
+    /** Starts Redis again on the same port and data folder, as a replica of {@code primary}. */
+    public void restartAsReplicaOf(RedisServerProcess primary) {
+        startProcess(List.of("--replicaof", "127.0.0.1", String.valueOf(primary.port())));
     }
 
     public boolean isRunning() {
@@ -150,10 +176,18 @@ public final class RedisServerProcess implements AutoCloseable {
     }
 
     private void startProcess() {
-        List<String> command = new ArrayList<>(List.of(binary().toString(),
-                "--port", String.valueOf(port), "--bind", "127.0.0.1", "--dir", dir.toString(),
+        startProcess(List.of());
+    }
+
+    private void startProcess(List<String> moreArgs) {
+        List<String> command = new ArrayList<>(List.of(binary().toString()));
+        if (sentinelConfig != null) {
+            command.addAll(List.of(sentinelConfig.toString(), "--sentinel"));
+        }
+        command.addAll(List.of("--port", String.valueOf(port), "--bind", "127.0.0.1", "--dir", dir.toString(),
                 "--daemonize", "no", "--protected-mode", "no"));
         command.addAll(extraArgs);
+        command.addAll(moreArgs);
         try {
             process = new ProcessBuilder(command)
                     .redirectErrorStream(true)
@@ -178,7 +212,7 @@ public final class RedisServerProcess implements AutoCloseable {
                     throw new IllegalStateException("another Redis answers on port " + port);
                 }
                 // INFO answers while the append-only file is still loading; GET would get LOADING.
-                if (probe.info("persistence").contains("loading:0\r\n")) {
+                if (sentinelConfig != null || probe.info("persistence").contains("loading:0\r\n")) {
                     return;
                 }
                 sleep(20);

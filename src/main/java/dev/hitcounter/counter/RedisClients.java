@@ -1,0 +1,107 @@
+package dev.hitcounter.counter;
+
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.function.Supplier;
+
+import dev.hitcounter.system.Metrics;
+import dev.hitcounter.system.RedisEndpoint;
+import dev.hitcounter.system.RedisSentinels;
+import dev.hitcounter.system.Settings;
+import redis.clients.jedis.ClientSetInfoConfig;
+import redis.clients.jedis.Connection;
+import redis.clients.jedis.ConnectionPoolConfig;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.HostAndPort;
+import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.RedisSentinelClient;
+import redis.clients.jedis.SslOptions;
+import redis.clients.jedis.SslVerifyMode;
+import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.util.Pool;
+
+/**
+ * Builds the {@link RedisCounter} the settings ask for: over one pooled Redis ({@code REDIS_URL}), or over the pool
+ * of the primary that Redis Sentinel names ({@code REDIS_SENTINELS}), which Jedis moves to the promoted replica when
+ * the Sentinels announce a failover.
+ */
+public final class RedisClients {
+
+    private RedisClients() {
+    }
+
+    /** The Redis counter for these settings, which must name a Redis ({@link Settings#usesRedis()}). */
+    public static Counter counter(Settings settings, Metrics metrics) {
+        if (settings.sentinels().isPresent()) {
+            return sentineled(settings, settings.sentinels().get(), metrics);
+        }
+        return single(settings, settings.redis().orElseThrow(), metrics);
+    }
+
+    private static Counter single(Settings settings, RedisEndpoint endpoint, Metrics metrics) {
+        DefaultJedisClientConfig.Builder config = clientConfig(settings).database(endpoint.database());
+        if (endpoint.password() != null) {
+            config.user(endpoint.user()).password(endpoint.password());
+        }
+        if (endpoint.tls()) {
+            // The JVM's trust store and full host-name verification, as for any TLS client.
+            config.sslOptions(SslOptions.builder().sslVerifyMode(SslVerifyMode.FULL).build());
+        }
+        RedisClient client = RedisClient.builder()
+                .hostAndPort(endpoint.host(), endpoint.port())
+                .clientConfig(config.build())
+                .poolConfig(poolConfig(settings))
+                .build();
+        return counter(settings, client, client::getPool, endpoint.toString(), metrics);
+    }
+
+    private static Counter sentineled(Settings settings, RedisSentinels sentinels, Metrics metrics) {
+        DefaultJedisClientConfig.Builder config = clientConfig(settings);
+        if (sentinels.password() != null) {
+            config.password(sentinels.password());
+        }
+        Set<HostAndPort> addresses = new LinkedHashSet<>();
+        sentinels.sentinels().forEach(address -> addresses.add(new HostAndPort(address.host(), address.port())));
+        RedisSentinelClient client = RedisSentinelClient.builder()
+                .masterName(sentinels.master())
+                .sentinels(addresses)
+                .clientConfig(config.build())
+                .sentinelClientConfig(clientConfig(settings).build())
+                .poolConfig(poolConfig(settings))
+                .build();
+        // Jedis replaces the primary's pool when the Sentinels announce a new primary: always ask for the current one.
+        Supplier<Pool<Connection>> pool = () -> client.getPrimaryNodesConnectionMap().values().iterator().next();
+        return counter(settings, client, pool, sentinels.toString(), metrics);
+    }
+
+    private static Counter counter(Settings settings, UnifiedJedis client,
+            Supplier<Pool<Connection>> pool, String where, Metrics metrics) {
+        metrics.watchPool(() -> pool.get().getNumActive(), () -> pool.get().getNumIdle());
+        return new RedisCounter(client, pool, settings.counterKey(), where,
+                new RedisCounter.Replication(settings.waitReplicas(), settings.readTimeoutMillis() / 2), metrics);
+    }
+
+    private static DefaultJedisClientConfig.Builder clientConfig(Settings settings) {
+        return DefaultJedisClientConfig.builder()
+                .connectionTimeoutMillis(settings.connectTimeoutMillis())
+                .socketTimeoutMillis(settings.readTimeoutMillis())
+                // No HELLO and no CLIENT SETINFO: a new connection costs no round trip before the
+                // INCR, which keeps a request within one read timeout even when Redis hangs.
+                .serverDefaultProtocol()
+                .clientSetInfoConfig(ClientSetInfoConfig.DISABLED);
+    }
+
+    private static ConnectionPoolConfig poolConfig(Settings settings) {
+        ConnectionPoolConfig pool = new ConnectionPoolConfig();
+        pool.setMaxTotal(settings.poolSize());
+        pool.setMaxIdle(settings.poolSize());
+        pool.setMinIdle(0);
+        pool.setBlockWhenExhausted(true);
+        // Jedis's default waits forever for a free connection; every wait here is bounded.
+        pool.setMaxWait(Duration.ofMillis(settings.poolWaitMillis()));
+        // /metrics reports the pool; a JMX MBean per pool would only add start-up time.
+        pool.setJmxEnabled(false);
+        return pool;
+    }
+}
