@@ -28,6 +28,10 @@ since() { python3 -c "import time; print(f'{time.time() - $1:.1f}')"; }
 mkdir -p /run/lock
 exec 9>/run/lock/hit-counter-containers.lock
 flock 9
+if ((SECONDS > stage_started)); then # the time below is the stage's own
+  echo "== kubernetes: waited $((SECONDS - stage_started)) s for another container stage to finish"
+  stage_started=$SECONDS
+fi
 
 work=$(mktemp -d /tmp/hit-counter-kubernetes.XXXXXX)
 export CONTAINERS_CONF=$PWD/.ci/podman-containers.conf
