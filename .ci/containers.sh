@@ -190,7 +190,7 @@ ok "REDIS_URL=http://nope: the container stopped with exit code 2 after $took s,
 
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 podman pod create --name "$POD" --network slirp4netns:port_handler=slirp4netns -p "127.0.0.1:$port:8080" >/dev/null
-podman run -d --pull=never --pod "$POD" --name "$POD-redis" docker.io/library/redis:7.0.15-bookworm \
+podman run -d --pull=never --pod "$POD" --name "$POD-redis" docker.io/library/redis:8.0.6-bookworm \
   --save '' --appendonly no >/dev/null
 run_started=$(date +%s.%N)
 # podman says on stderr that it cannot schedule the healthcheck without systemd; this stage runs it itself.
@@ -283,6 +283,29 @@ expect_stack_page() { # N
 up --build
 expect_stack_page 1
 expect_stack_page 2
+# Issue 14: the Redis that Compose runs is the version its tag names, and has the CVE-2025-49844 fix of its line.
+redis_tag=$(awk '$1 == "image:" && $2 ~ /^redis:/ {print $2}' docker-compose.yml)
+tag_version=${redis_tag#redis:}
+tag_version=${tag_version%%-*}
+running_version=$(podman exec "$PROJECT-redis-1" redis-cli INFO server | tr -d '\r' | sed -n 's/^redis_version://p')
+[[ $running_version == "$tag_version" ]] \
+  || fail "Compose's $redis_tag reports redis_version:$running_version (redis-cli INFO server), not $tag_version"
+fixed_in=$(python3 - "$running_version" <<'PY'
+import sys
+# The releases that fixed CVE-2025-49844 (Lua use-after-free, October 2025), by maintained line. Lines after 8.2
+# were released with the fix; lines before 7.4 are not maintained.
+FIXED = {(7, 4): "7.4.6", (8, 0): "8.0.4", (8, 2): "8.2.2"}
+version = tuple(int(part) for part in sys.argv[1].split("."))
+fix = FIXED.get(version[:2])
+if fix is None:
+    print("(later line)" if version[:2] > (8, 2) else "no maintained line")
+else:
+    print(fix if version >= tuple(int(part) for part in fix.split(".")) else f"{fix}, not yet")
+PY
+)
+[[ $fixed_in != *'not yet' && $fixed_in != 'no maintained line' ]] \
+  || fail "Compose's $redis_tag runs Redis $running_version, not at or above the CVE-2025-49844 fix of its line (7.4.6, 8.0.4, 8.2.2): $fixed_in"
+ok "Compose's $redis_tag runs Redis $running_version (INFO server), at or above the CVE-2025-49844 fix of its line ($fixed_in)"
 published=$(podman port "$PROJECT-redis-1")
 [[ -z $published ]] || fail "redis is published: $published"
 ok "redis publishes no port; web reaches it by the service name (REDIS_URL=redis://redis:6379)"

@@ -19,7 +19,9 @@ TOMCAT_VERSION=11.0.24
 STANDINS=(
   "docker.io/library/eclipse-temurin:21.0.13_9-jdk-noble|eclipse-temurin|trixie|Debian trixie + Debian openjdk-21-jdk-headless"
   "docker.io/library/tomcat:$TOMCAT_VERSION-jre21-temurin-noble|tomcat|trixie|Debian trixie + Debian openjdk-21-jre-headless + Tomcat $TOMCAT_VERSION from Maven Central"
-  "docker.io/library/redis:7.0.15-bookworm|redis|bookworm|Debian bookworm + Debian redis-server 7.0.15"
+  # Debian forky's redis-server: the first suite on the mirror at or above the CVE-2025-49844 fix of its line
+  # (trixie has 8.0.2 with the fix backported, but it reports 8.0.2); the tag names the version it really is.
+  "docker.io/library/redis:8.0.6-bookworm|redis|forky|Debian forky + Debian redis-server 8.0.6"
 )
 BASE_REPO=localhost/hit-counter-standin-base
 LABEL=org.hit-counter.standin.recipe
@@ -67,6 +69,16 @@ cleanup_rootfs() {
   rootfs=
 }
 trap cleanup_rootfs EXIT
+
+# A suite newer than the machine's debootstrap (forky on bookworm) has no script of its own: it is made like
+# testing, with sid's. Kept out of make_base, whose text is part of every base's recipe hash.
+debootstrap() { # --variant=... SUITE TARGET MIRROR
+  if [[ -e /usr/share/debootstrap/scripts/$2 ]]; then
+    command debootstrap "$@"
+  else
+    command debootstrap "$@" /usr/share/debootstrap/scripts/sid
+  fi
+}
 
 make_base() {
   local suite=$1 recipe=$2 old_base local_cas
@@ -136,6 +148,9 @@ for entry in "${STANDINS[@]}"; do
     tomcat_tarball "$context/tomcat.tar.gz"
     build_args=(--build-arg "TOMCAT_VERSION=$TOMCAT_VERSION")
   fi
+  # The version in the tag, which the build checks the package really has.
+  version=${tag##*:}
+  [[ $name != redis ]] || build_args+=(--build-arg "VERSION=${version%%-*}")
   if buildah bud --quiet --pull=never --isolation chroot --format docker --layers=false --force-rm \
       --label "$LABEL=$recipe" --label "org.hit-counter.standin.of=$what" "${build_args[@]}" \
       -f "$context/$name.Containerfile" -t "$tag" "$context" >"$context.log" 2>&1; then
