@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Makes offline stand-ins for the base images that docker/Dockerfile and docker-compose.yml name, for machines
-# that reach no container registry: Debian roots from debootstrap, Debian's OpenJDK and Redis, and Tomcat from
-# Maven Central, tagged exactly as the files name the official images and laid out like them.
+# Makes offline stand-ins for the base images that docker/Dockerfile and the Compose files name, for machines
+# that reach no container registry: Debian roots from debootstrap, Debian's OpenJDK, Redis and HAProxy, and Tomcat
+# from Maven Central, tagged exactly as the files name the official images and laid out like them.
 #
 # Idempotent and cached: an image is rebuilt only when it is missing or its recipe changed (how the Debian root
 # is made, the machine's added CAs, the image's entry below, its Containerfile and the files that copies); the
@@ -22,6 +22,7 @@ STANDINS=(
   # Debian forky's redis-server: the first suite on the mirror at or above the CVE-2025-49844 fix of its line
   # (trixie has 8.0.2 with the fix backported, but it reports 8.0.2); the tag names the version it really is.
   "docker.io/library/redis:8.0.6-bookworm|redis|forky|Debian forky + Debian redis-server 8.0.6"
+  "docker.io/library/haproxy:3.0.11-bookworm|haproxy|trixie|Debian trixie + Debian haproxy 3.0.11"
 )
 BASE_REPO=localhost/hit-counter-standin-base
 LABEL=org.hit-counter.standin.recipe
@@ -131,7 +132,7 @@ stale_ids=()
 for entry in "${STANDINS[@]}"; do
   IFS='|' read -r tag name suite what <<<"$entry"
   extra=()
-  [[ $name == redis ]] && extra=("$here/redis-entrypoint.sh")
+  [[ $name == redis || $name == haproxy ]] && extra=("$here/$name-entrypoint.sh")
   recipe=$(hash_of <(echo "$base_recipe $entry") "$here/$name.Containerfile" "${extra[@]}")
   if [[ $(recipe_of "$tag") == "$recipe" ]]; then
     echo "stand-in $tag: cached (recipe $recipe) -- STAND-IN, not the official image: $what"
@@ -150,7 +151,7 @@ for entry in "${STANDINS[@]}"; do
   fi
   # The version in the tag, which the build checks the package really has.
   version=${tag##*:}
-  [[ $name != redis ]] || build_args+=(--build-arg "VERSION=${version%%-*}")
+  [[ $name != redis && $name != haproxy ]] || build_args+=(--build-arg "VERSION=${version%%-*}")
   if buildah bud --quiet --pull=never --isolation chroot --format docker --layers=false --force-rm \
       --label "$LABEL=$recipe" --label "org.hit-counter.standin.of=$what" "${build_args[@]}" \
       -f "$context/$name.Containerfile" -t "$tag" "$context" >"$context.log" 2>&1; then

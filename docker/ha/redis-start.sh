@@ -1,0 +1,35 @@
+#!/bin/sh
+# Starts one Redis data node of docker-compose.ha.yml: a replica of the primary the sentinels name, or, when no
+# sentinel answers (the first start, or after `down`), of redis-1, which is then the primary itself.
+set -eu
+
+me=$(hostname)
+ask_sentinels() {
+  for sentinel in sentinel-1 sentinel-2 sentinel-3; do
+    answer=$(redis-cli -h "$sentinel" -p 26379 --raw sentinel get-master-addr-by-name mymaster 2>/dev/null | head -n 1) \
+      || true
+    if [ -n "$answer" ]; then
+      echo "$answer"
+      return 0
+    fi
+  done
+}
+primary=$(ask_sentinels)
+# Sentinels that still name this node have not noticed it died (it restarts faster than down-after-milliseconds).
+# Coming back as the primary would end the failover that is due, and drop what the replicas have and its
+# append-only file lacks, so it gives them 10 s to promote one.
+tries=0
+while [ "$primary" = "$me" ] && [ "$tries" -lt 20 ]; do
+  sleep 0.5
+  tries=$((tries + 1))
+  primary=$(ask_sentinels)
+done
+: "${primary:=redis-1}"
+echo "redis-start: $me, primary $primary"
+
+# The address others reach it at is its service name, not the container's IP, which changes when it is recreated.
+set -- --appendonly yes --replica-announce-ip "$me"
+if [ "$primary" != "$me" ]; then
+  set -- "$@" --replicaof "$primary" 6379
+fi
+exec docker-entrypoint.sh redis-server "$@"
