@@ -28,6 +28,9 @@ import redis.clients.jedis.util.Pool;
  */
 public final class RedisClients {
 
+    /** How often the Sentinels are asked again while none of them has answered yet. */
+    static final long DISCOVERY_RETRY_MILLIS = 500;
+
     private RedisClients() {
     }
 
@@ -63,16 +66,18 @@ public final class RedisClients {
         }
         Set<HostAndPort> addresses = new LinkedHashSet<>();
         sentinels.sentinels().forEach(address -> addresses.add(new HostAndPort(address.host(), address.port())));
-        RedisSentinelClient client = RedisSentinelClient.builder()
-                .masterName(sentinels.master())
-                .sentinels(addresses)
-                .clientConfig(config.build())
-                .sentinelClientConfig(clientConfig(settings).build())
-                .poolConfig(poolConfig(settings))
-                .build();
-        // Jedis replaces the primary's pool when the Sentinels announce a new primary: always ask for the current one.
-        Supplier<Pool<Connection>> pool = () -> client.getPrimaryNodesConnectionMap().values().iterator().next();
-        return counter(settings, client, pool, sentinels.toString(), metrics);
+        return new DiscoveringCounter(() -> {
+            RedisSentinelClient client = RedisSentinelClient.builder()
+                    .masterName(sentinels.master())
+                    .sentinels(addresses)
+                    .clientConfig(config.build())
+                    .sentinelClientConfig(clientConfig(settings).build())
+                    .poolConfig(poolConfig(settings))
+                    .build();
+            // Jedis replaces the primary's pool when the Sentinels announce a new primary: ask for the current one.
+            Supplier<Pool<Connection>> pool = () -> client.getPrimaryNodesConnectionMap().values().iterator().next();
+            return counter(settings, client, pool, sentinels.toString(), metrics);
+        }, sentinels.toString(), DISCOVERY_RETRY_MILLIS, System::nanoTime, metrics);
     }
 
     private static Counter counter(Settings settings, UnifiedJedis client,
