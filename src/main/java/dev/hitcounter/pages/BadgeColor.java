@@ -68,6 +68,20 @@ record BadgeColor(String css) {
         throw new BadRequestException(RULE);
     }
 
+    /**
+     * Whether white text would be hard to read on this colour: its perceived brightness (the YIQ weighting of red,
+     * green and blue) is above 0.69, where shields.io's badges switch to dark text too. No named colour is light.
+     */
+    boolean isLight() {
+        String hex = css.length() == 4
+                ? "" + css.charAt(1) + css.charAt(1) + css.charAt(2) + css.charAt(2) + css.charAt(3) + css.charAt(3)
+                : css.substring(1);
+        int red = Integer.parseInt(hex.substring(0, 2), 16);
+        int green = Integer.parseInt(hex.substring(2, 4), 16);
+        int blue = Integer.parseInt(hex.substring(4, 6), 16);
+        return (299 * red + 587 * green + 114 * blue) / 1000.0 / 255 > 0.69;
+    }
+
     private static boolean isHex(String text, int from) {
         int length = text.length() - from;
         if (length != 3 && length != 6) {
