@@ -10,15 +10,12 @@ import java.util.Arrays;
 
 /**
  * The width of a line of text in DejaVu Sans at 11 px, from the font's own advance widths (a table generated from the
- * font file, see dejavu-sans-widths.txt), so that a badge makes room for its text. Immutable and thread-safe.
+ * font file, dejavu-sans-widths.txt), so that a badge makes room for its text. Immutable and thread-safe.
  */
 final class TextWidth {
 
     /** The font size of badge text, in px. */
     static final double FONT_SIZE = 11;
-
-    static final int FIRST = ' ';
-    static final int LAST = '~';
 
     private static final String TABLE = "dejavu-sans-widths.txt";
 
@@ -28,13 +25,10 @@ final class TextWidth {
 
     /**
      * @param unitsPerEm the font's units per em
-     * @param advances   advance widths in font units of the code points {@link #FIRST} to {@link #LAST}
-     * @param fallback   the advance in font units of every other code point
+     * @param advances   advance widths in font units indexed by code point; a negative one means {@code fallback}
+     * @param fallback   the advance in font units of every code point that {@code advances} does not give
      */
     TextWidth(int unitsPerEm, int[] advances, int fallback) {
-        if (advances.length != LAST - FIRST + 1) {
-            throw new IllegalArgumentException(advances.length + " advances, not " + (LAST - FIRST + 1));
-        }
         this.unitsPerEm = unitsPerEm;
         this.advances = advances.clone();
         this.fallback = fallback;
@@ -52,11 +46,11 @@ final class TextWidth {
         }
     }
 
+    // Lines: "units-per-em N", "fallback N", then "<code point in decimal> <advance in font units>".
     private static TextWidth parse(BufferedReader lines) throws IOException {
         int unitsPerEm = 0;
         int fallback = 0;
-        int[] advances = new int[LAST - FIRST + 1];
-        Arrays.fill(advances, -1);
+        int[] advances = new int[0];
         for (String line = lines.readLine(); line != null; line = lines.readLine()) {
             if (line.isBlank() || line.startsWith("#")) {
                 continue;
@@ -66,10 +60,18 @@ final class TextWidth {
             switch (fields[0]) {
                 case "units-per-em" -> unitsPerEm = value;
                 case "fallback" -> fallback = value;
-                default -> advances[Integer.parseInt(fields[0]) - FIRST] = value;
+                default -> {
+                    int codePoint = Integer.parseInt(fields[0]);
+                    if (codePoint >= advances.length) {
+                        int grown = advances.length;
+                        advances = Arrays.copyOf(advances, codePoint + 1);
+                        Arrays.fill(advances, grown, advances.length, -1);
+                    }
+                    advances[codePoint] = value;
+                }
             }
         }
-        if (unitsPerEm <= 0 || fallback <= 0 || Arrays.stream(advances).anyMatch(advance -> advance < 0)) {
+        if (unitsPerEm <= 0 || fallback <= 0 || advances.length == 0) {
             throw new IllegalStateException(TABLE + " is incomplete");
         }
         return new TextWidth(unitsPerEm, advances, fallback);
@@ -85,6 +87,6 @@ final class TextWidth {
     }
 
     private int units(int codePoint) {
-        return codePoint >= FIRST && codePoint <= LAST ? advances[codePoint - FIRST] : fallback;
+        return codePoint < advances.length && advances[codePoint] >= 0 ? advances[codePoint] : fallback;
     }
 }

@@ -20,6 +20,13 @@ final class DejaVuSansAdvances {
     /** Where Debian's fonts-dejavu-core puts the font. */
     static final Path FONT = Path.of("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf");
 
+    /**
+     * The code points in the table: printable ASCII, then Latin-1 Supplement and Latin Extended-A from the no-break
+     * space, so accented Latin letters are measured too rather than given the fallback.
+     */
+    static final int[] MEASURED =
+            IntStream.concat(IntStream.rangeClosed(0x20, 0x7e), IntStream.rangeClosed(0xa0, 0x17f)).toArray();
+
     final int unitsPerEm;
     private final Font font;
 
@@ -78,10 +85,11 @@ final class DejaVuSansAdvances {
 
     public static void main(String[] args) throws IOException, FontFormatException {
         DejaVuSansAdvances font = read(FONT);
-        int[] advances = IntStream.rangeClosed(TextWidth.FIRST, TextWidth.LAST).map(font::advanceInUnits).toArray();
+        int[] advances = IntStream.of(MEASURED).map(font::advanceInUnits).toArray();
         StringBuilder table = new StringBuilder()
                 .append("# Advance widths of ").append(font.fontName())
-                .append(" (" + FONT + ") for printable ASCII, in font units.\n")
+                .append(" (" + FONT + "), in font units,\n")
+                .append("# for printable ASCII and U+00A0 to U+017F (Latin-1 Supplement, Latin Extended-A).\n")
                 .append("# Written by DejaVuSansAdvances (src/test/java/dev/hitcounter/pages);")
                 .append(" TextWidthTest checks it.\n")
                 .append("# fallback, for every other code point: the widest of them,")
@@ -89,7 +97,7 @@ final class DejaVuSansAdvances {
                 .append("units-per-em ").append(font.unitsPerEm).append('\n')
                 .append("fallback ").append(IntStream.of(advances).max().orElseThrow()).append('\n');
         for (int i = 0; i < advances.length; i++) {
-            table.append(TextWidth.FIRST + i).append(' ').append(advances[i]).append('\n');
+            table.append(MEASURED[i]).append(' ').append(advances[i]).append('\n');
         }
         System.out.print(table);
     }

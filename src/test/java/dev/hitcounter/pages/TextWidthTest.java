@@ -5,12 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
+import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.Test;
 
 class TextWidthTest {
 
     private static final double EM = 11;
+
+    /** The widest advance in the table, U+0152 (Œ), in font units of 2048 per em: the fallback. */
+    private static final double FALLBACK = 2191 * EM / 2048;
 
     private final TextWidth width = TextWidth.dejaVuSans();
 
@@ -23,11 +27,18 @@ class TextWidthTest {
     }
 
     @Test
+    void measuresAccentedLatinLettersLikeTheirBaseLetters() {
+        assertEquals(width.of("cafe"), width.of("caf\u00e9"), 1e-9);
+        assertEquals(width.of("Zurich"), width.of("Z\u00fcrich"), 1e-9);
+    }
+
+    @Test
     void everyOtherCodePointGetsTheWidestAdvanceOnce() {
-        assertEquals(EM, width.of("\u00e9"), 1e-9);
-        assertEquals(EM, width.of("\u4e2d"), 1e-9);
-        assertEquals(EM, width.of("\ud83d\ude00"), 1e-9, "a surrogate pair is one code point");
-        assertEquals(width.of("ab") + EM, width.of("a\u00e9b"), 1e-9);
+        assertEquals(FALLBACK, width.of("\u4e2d"), 1e-9);
+        assertEquals(FALLBACK, width.of("\u0416"), 1e-9);
+        assertEquals(FALLBACK, width.of("\ud83d\ude00"), 1e-9, "a surrogate pair is one code point");
+        assertEquals(width.of("ab") + FALLBACK, width.of("a\u4e2db"), 1e-9);
+        assertEquals(FALLBACK, width.of("\u0152"), 1e-9);
     }
 
     @Test
@@ -42,12 +53,14 @@ class TextWidthTest {
                 + " is absent, so the table cannot be checked against it: apt-get install fonts-dejavu-core");
         DejaVuSansAdvances font = DejaVuSansAdvances.read(DejaVuSansAdvances.FONT);
         assertEquals("DejaVu Sans", font.fontName());
-        int widest = 0;
-        for (int c = TextWidth.FIRST; c <= TextWidth.LAST; c++) {
+        int widest = IntStream.of(DejaVuSansAdvances.MEASURED).map(font::advanceInUnits).max().orElseThrow();
+        double fallback = widest * EM / font.unitsPerEm;
+        assertEquals(FALLBACK, fallback, 1e-9);
+        for (int c = 0; c <= 0x2ff; c++) {
             String text = Character.toString(c);
-            assertEquals(font.advance(c, (float) EM), width.of(text), 1e-9, "advance of '" + text + "' at 11 px");
-            widest = Math.max(widest, font.advanceInUnits(c));
+            boolean measured = IntStream.of(DejaVuSansAdvances.MEASURED).anyMatch(m -> m == text.codePointAt(0));
+            double expected = measured ? font.advance(c, (float) EM) : fallback;
+            assertEquals(expected, width.of(text), 1e-9, "width of U+" + Integer.toHexString(c) + " at 11 px");
         }
-        assertEquals(widest * EM / font.unitsPerEm, width.of("\u00e9"), 1e-9, "fallback is the widest advance");
     }
 }
