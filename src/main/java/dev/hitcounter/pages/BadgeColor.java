@@ -20,7 +20,7 @@ record BadgeColor(String css) {
 
     static final String RULE = "A badge color is one of brightgreen, green, yellowgreen, yellow, orange, red, blue,"
             + " grey, lightgrey (also gray, lightgray, success, important, critical, informational, inactive)"
-            + " or a hex color of 3 or 6 digits such as 4c1 or #ff69b4.";
+            + " or a hex color of 3 or 6 digits such as 4c1 or ff69b4 (a leading # is sent as %23).";
 
     // The named colours of shields.io's badges, so a badge here looks like its neighbours in a README.
     private static final Map<String, String> PALETTE = Map.ofEntries(
