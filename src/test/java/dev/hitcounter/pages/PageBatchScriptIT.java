@@ -25,6 +25,7 @@ import dev.hitcounter.testing.RedisServerProcess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Protocol;
 import redis.clients.jedis.RedisClient;
 
 /** count-pages.lua in a real redis-server: counts per page, one round trip per batch, the page bound under races. */
@@ -73,7 +74,7 @@ class PageBatchScriptIT {
     void aBatchIsOneRoundTripWithOneIncrbyPerPage() throws Exception {
         PageBatchScript script = script(appClient, 100);
         script.add(batch("warm-up", 1));
-        redis.client().configResetStat();
+        resetStats();
         script.add(batch("a", 1, "b", 2, "c", 3, "d", 4, "e", 5));
         String stats = redis.client().info("commandstats");
         assertEquals(1, calls(stats, "evalsha"), stats);
@@ -109,7 +110,7 @@ class PageBatchScriptIT {
         PageBatchScript script = script(appClient, 10);
         script.add(batch("home", 1));
         redis.client().scriptFlush();
-        redis.client().configResetStat();
+        resetStats();
         assertEquals(Map.of("home", new PageOutcome.Counted(2)), script.add(batch("home", 1)));
         String stats = redis.client().info("commandstats");
         assertEquals(2, calls(stats, "evalsha"), "NOSCRIPT, then the one retry: " + stats);
@@ -250,6 +251,10 @@ class PageBatchScriptIT {
             batch.put((String) pagesAndViews[i], (Integer) pagesAndViews[i + 1]);
         }
         return batch;
+    }
+
+    private void resetStats() {
+        redis.client().sendCommand(Protocol.Command.CONFIG, "RESETSTAT");
     }
 
     /** The calls of one command in {@code INFO commandstats}, 0 when it was not called. */
