@@ -134,7 +134,8 @@ final class UniqueVisitors {
         return Base64.getDecoder().decode(salt);
     }
 
-    private LocalDate today() {
+    /** Today's date in UTC, whatever the clock's zone. */
+    LocalDate today() {
         return LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
     }
 
