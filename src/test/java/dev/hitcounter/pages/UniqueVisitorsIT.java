@@ -49,7 +49,7 @@ class UniqueVisitorsIT {
 
     @Test
     void tenThousandDistinctVisitorsAreReportedWithinTwoPercent() throws Exception {
-        // The estimate depends on the salt. Over 200 random salts (10,000 visitors each, Redis 7.0.15) the error was
+        // The estimate depends on the salt. Over 200 random salts (10,000 visitors each) the error was
         // 0.61 % RMS and 1.80 % at worst, so a random salt would rarely pass 2 %; a seeded one makes the run repeatable.
         UniqueVisitors uniques = new UniqueVisitors(appClient::getPool, "page", Clock.fixed(NOON, ZoneOffset.UTC),
                 seeded(12));
