@@ -9,7 +9,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 
 import dev.hitcounter.counter.CounterUnavailableException;
@@ -56,22 +60,50 @@ final class UniqueVisitors {
         this.random = random;
     }
 
-    /**
-     * Adds one visit to today's visitors of {@code page}: two round trips, one for the salt and one for the
-     * {@code PFADD} and its {@code EXPIRE}.
-     */
+    /** One visit to count; its IP and User-Agent are only ever hashed, and never shown by {@link #toString}. */
+    record Visit(String page, String clientIp, String userAgent) {
+
+        @Override
+        public String toString() {
+            return "Visit[page=" + page + "]";
+        }
+    }
+
+    /** Adds one visit to today's visitors of {@code page}, as {@link #add} does. */
     void visit(String page, String clientIp, String userAgent) throws CounterUnavailableException {
+        add(List.of(new Visit(page, clientIp, userAgent)));
+    }
+
+    /**
+     * Adds visits (a coalesced batch) to today's visitors of their pages in two round trips, whatever their number:
+     * one for the day's salt, one for a {@code PFADD} and an {@code EXPIRE} per page.
+     */
+    void add(List<Visit> visits) throws CounterUnavailableException {
+        if (visits.isEmpty()) {
+            return;
+        }
         LocalDate today = today();
+        Map<String, List<Visit>> byKey = new LinkedHashMap<>();
+        for (Visit visit : visits) {
+            byKey.computeIfAbsent(dayKey(visit.page(), today), key -> new ArrayList<>()).add(visit);
+        }
         Connection connection = RedisFailures.borrow(pool);
         try (connection) {
             byte[] salt = salt(connection, today);
-            byte[] key = dayKey(page, today).getBytes(StandardCharsets.UTF_8);
             Pipeline pipeline = new Pipeline(connection);
-            Response<Long> added = pipeline.pfadd(key, visitorHash(salt, clientIp, userAgent, page));
-            Response<Long> expiring = pipeline.expire(key, DAY_KEY_LIFETIME.toSeconds());
+            List<Response<Long>> replies = new ArrayList<>();
+            for (Map.Entry<String, List<Visit>> page : byKey.entrySet()) {
+                byte[] key = page.getKey().getBytes(StandardCharsets.UTF_8);
+                byte[][] hashes = page.getValue().stream()
+                        .map(visit -> visitorHash(salt, visit.clientIp(), visit.userAgent(), visit.page()))
+                        .toArray(byte[][]::new);
+                replies.add(pipeline.pfadd(key, hashes));
+                replies.add(pipeline.expire(key, DAY_KEY_LIFETIME.toSeconds()));
+            }
             pipeline.sync();
-            added.get();
-            expiring.get();
+            for (Response<Long> reply : replies) {
+                reply.get();
+            }
         } catch (JedisException e) {
             throw RedisFailures.afterSending(e);
         }

@@ -25,6 +25,8 @@ import dev.hitcounter.testing.RedisServerProcess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import redis.clients.jedis.Protocol;
 import redis.clients.jedis.RedisClient;
 
@@ -153,19 +155,26 @@ class PageBatchScriptIT {
         assertEquals(new PageOutcome.Counted(9007199254740996L), script.add(batch("big", 3)).get("big"));
     }
 
-    @Test
-    void aRedisThatRefusesWritesCountsNothingOfTheBatch() throws Exception {
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "maxmemory               | 1 | 0 | OOM",
+        "min-replicas-to-write   | 1 | 0 | NOREPLICAS",
+    })
+    void aRedisThatRefusesWritesCountsNothingOfTheBatch(String setting, String refuse, String accept, String reply)
+            throws Exception {
         PageBatchScript script = script(appClient, 10);
         script.add(batch("home", 1));
-        redis.client().configSet("maxmemory", "1");
+        redis.client().configSet(setting, refuse);
         CounterUnavailableException refused = assertThrows(CounterUnavailableException.class,
                 () -> script.add(batch("home", 1, "new", 1)));
+        redis.client().configSet(setting, accept);
         assertEquals(CounterUnavailableException.Kind.REFUSED, refused.kind(), refused.getMessage());
-        assertTrue(refused.getMessage().contains("OOM"), refused.getMessage());
+        assertTrue(refused.getMessage().contains(reply), refused.getMessage());
         assertFalse(refused.mayHaveCounted());
-        redis.client().configSet("maxmemory", "0");
         assertEquals(1, redis.valueOf("page:home"));
         assertFalse(redis.client().exists("page:new"));
+        assertEquals(Set.of("home"), redis.client().smembers("page:known:pages"));
+        assertEquals(Map.of("home", new PageOutcome.Counted(2)), script.add(batch("home", 1)), "counts once accepted");
     }
 
     @Test

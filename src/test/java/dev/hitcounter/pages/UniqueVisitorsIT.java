@@ -21,6 +21,7 @@ import dev.hitcounter.testing.RedisServerProcess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import redis.clients.jedis.Protocol;
 import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.resps.ScanResult;
@@ -78,6 +79,27 @@ class UniqueVisitorsIT {
         uniques.visit("about", "203.0.113.7", FIREFOX);
         assertEquals(1, uniques.today("about"), "pages are counted apart");
         assertEquals(3, uniques.today("home"));
+    }
+
+    @Test
+    void aBatchOfVisitsToSeveralPagesIsTwoRoundTrips() throws Exception {
+        UniqueVisitors uniques = at(NOON);
+        uniques.visit("warm-up", "203.0.113.1", FIREFOX);
+        List<UniqueVisitors.Visit> batch = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            batch.add(new UniqueVisitors.Visit(i % 2 == 0 ? "home" : "about", ip(i), FIREFOX));
+        }
+        batch.add(new UniqueVisitors.Visit("home", ip(0), FIREFOX));
+        redis.client().sendCommand(Protocol.Command.CONFIG, "RESETSTAT");
+        uniques.add(batch);
+        String stats = redis.client().info("commandstats");
+        assertTrue(stats.contains("cmdstat_set:calls=1,"), stats);
+        assertTrue(stats.contains("cmdstat_get:calls=1,"), stats);
+        assertTrue(stats.contains("cmdstat_pfadd:calls=2,"), "one PFADD per page: " + stats);
+        assertTrue(stats.contains("cmdstat_expire:calls=2,"), stats);
+        assertEquals(25, uniques.today("home"));
+        assertEquals(25, uniques.today("about"));
+        assertFalse(batch.get(0).toString().contains(ip(0)), batch.get(0).toString());
     }
 
     @Test
