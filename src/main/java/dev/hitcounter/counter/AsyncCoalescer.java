@@ -67,7 +67,7 @@ public final class AsyncCoalescer implements Views, AutoCloseable {
     public void serve(HttpServletRequest request, HttpServletResponse response) {
         AsyncContext async = request.startAsync();
         async.setTimeout(timeoutMillis);
-        PendingView view = new PendingView(async, metrics);
+        PendingView view = new PendingView(async, PendingView.PAGE, metrics);
         async.addListener(view);
         if (!batcher.submit(view)) {
             view.abandon();
