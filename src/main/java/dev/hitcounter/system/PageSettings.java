@@ -82,9 +82,9 @@ public record PageSettings(
         }
         Set<String> names = new LinkedHashSet<>();
         for (String name : list.split(",", -1)) {
-            if (!PAGE_NAME.matcher(name.strip()).matches()) {
+            if (!PAGE_NAME.matcher(name.strip()).matches() || name.strip().matches("\\.{1,2}")) {
                 throw new SettingsException("PAGES", list, "a comma-separated list of page names, each 1-64 "
-                        + "letters, digits, '.', '_', '~' or '-', e.g. home,blog.first-post");
+                        + "letters, digits, '.', '_', '~' or '-' (not . or ..), e.g. home,blog.first-post");
             }
             names.add(name.strip());
         }
