@@ -63,6 +63,17 @@ final class BadgeServlet extends GetOnlyServlet {
 
     @Override
     protected void get(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        answer(request, response, true);
+    }
+
+    /** Answers as {@code count=false} would: HEAD is safe and counts nothing, as {@code HEAD /} does. */
+    @Override
+    protected void head(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        answer(request, response, false);
+    }
+
+    private void answer(HttpServletRequest request, HttpServletResponse response, boolean mayCount)
+            throws IOException {
         // The raw URI, not the decoded path: an encoded '/' or '..' must not turn into another page's name.
         String path = request.getRequestURI().substring(request.getContextPath().length() + PATH.length());
         if (!path.endsWith(SUFFIX)) {
@@ -84,7 +95,7 @@ final class BadgeServlet extends GetOnlyServlet {
             look = new Look(new BadgeText(label == null ? shown.label : label),
                     BadgeColor.fromQuery(request.getParameter("color")),
                     BadgeStyle.fromQuery(request.getParameter("style")));
-            counting = counting(request.getParameter("count")) && shown == Shown.VIEWS;
+            counting = counting(request.getParameter("count")) && shown == Shown.VIEWS && mayCount;
         } catch (BadRequestException e) {
             HtmlPage.send(response, HttpServletResponse.SC_BAD_REQUEST, "Bad badge", e.getMessage());
             return;
