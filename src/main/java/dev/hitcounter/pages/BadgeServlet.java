@@ -75,7 +75,14 @@ final class BadgeServlet extends GetOnlyServlet {
     private void answer(HttpServletRequest request, HttpServletResponse response, boolean mayCount)
             throws IOException {
         // The raw URI, not the decoded path: an encoded '/' or '..' must not turn into another page's name.
-        String path = request.getRequestURI().substring(request.getContextPath().length() + PATH.length());
+        // Tomcat maps "/badge" itself and paths it normalises ("/./badge/x.svg") here too: those name no page.
+        String uri = request.getRequestURI();
+        String prefix = request.getContextPath() + PATH;
+        if (!uri.startsWith(prefix)) {
+            ErrorPages.send(response, HttpServletResponse.SC_NOT_FOUND);
+            return;
+        }
+        String path = uri.substring(prefix.length());
         if (!path.endsWith(SUFFIX)) {
             ErrorPages.send(response, HttpServletResponse.SC_NOT_FOUND);
             return;

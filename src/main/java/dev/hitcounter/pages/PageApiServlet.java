@@ -39,8 +39,10 @@ final class PageApiServlet extends HttpServlet {
     @Override
     protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
         // The raw URI, not the decoded path: an encoded '/' or '..' must not turn into another page's name.
-        String path = request.getRequestURI().substring(request.getContextPath().length() + PATH.length());
-        Matcher route = ROUTE.matcher(path);
+        // Tomcat maps "/api/pages" itself and paths it normalises ("/api/./pages/views") here too: no page there.
+        String uri = request.getRequestURI();
+        String prefix = request.getContextPath() + PATH;
+        Matcher route = ROUTE.matcher(uri.startsWith(prefix) ? uri.substring(prefix.length()) : "/");
         if (!route.matches()) {
             PageJson.sendError(response, HttpServletResponse.SC_NOT_FOUND,
                     "no such endpoint: use POST /api/pages/{page}/views or GET /api/pages/{page}");
