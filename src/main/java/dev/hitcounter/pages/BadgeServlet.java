@@ -119,7 +119,14 @@ final class BadgeServlet extends GetOnlyServlet {
             };
             send(response, look, value < 0 ? Optional.empty() : Optional.of(value));
         } catch (CounterUnavailableException e) {
-            sendUnavailable(response);
+            if (e.retryMayHelp()) {
+                sendUnavailable(response);
+            } else {
+                // A value that is not a counter needs the operator, not a retry: 500 without Retry-After.
+                HtmlPage.send(response, HttpServletResponse.SC_INTERNAL_SERVER_ERROR, "Not shown",
+                        "The stored count of this page is not a number the counter can read. "
+                                + "The site's operator has to fix it.");
+            }
         }
     }
 
