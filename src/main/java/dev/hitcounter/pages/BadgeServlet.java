@@ -16,7 +16,7 @@ import jakarta.servlet.http.HttpServletResponse;
  * {@code GET /badge/{page}.svg}: counts one view of the page and answers an SVG badge with its count, e.g.
  * {@code views | 1,234}. The query sets {@code label}, {@code color} and {@code style}; {@code count=false} shows
  * without counting; {@code value=uniques-today} or {@code uniques-7d} shows the page's unique visitors (and never
- * counts: put it beside a badge that does).
+ * counts: put it beside a badge that does). {@code HEAD} counts nothing.
  */
 final class BadgeServlet extends GetOnlyServlet {
 

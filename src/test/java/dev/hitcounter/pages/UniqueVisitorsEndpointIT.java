@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
+import dev.hitcounter.testing.LogLines;
 import dev.hitcounter.testing.RedisServerProcess;
 import dev.hitcounter.testing.RunningApp;
 import org.junit.jupiter.api.Test;
@@ -21,7 +22,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Unique visitors through the endpoints (issue 12): one visitor is an IP and a User-Agent, the IP is the proxy's
  * {@code X-Forwarded-For} only behind {@code TRUSTED_PROXIES}, {@code UNIQUE_VISITORS=false} turns them off, and
- * neither IP nor User-Agent is ever stored in Redis.
+ * neither IP nor User-Agent is ever stored in Redis or logged.
  */
 class UniqueVisitorsEndpointIT {
 
@@ -101,10 +102,11 @@ class UniqueVisitorsEndpointIT {
     }
 
     @Test
-    void noKeyOrValueInRedisHoldsTheIpOrTheUserAgent() throws Exception {
+    void noKeyValueOrLogLineHoldsTheIpOrTheUserAgent() throws Exception {
         String ip = "198.51.100.77";
         String agent = "PrivacyProbe/9c41e2 (unique-marker)";
-        try (RedisServerProcess redis = RedisServerProcess.start();
+        try (LogLines log = LogLines.of("");
+             RedisServerProcess redis = RedisServerProcess.start();
              RunningApp app = RunningApp.start(Map.of("REDIS_URL", redis.url(),
                      "TRUSTED_PROXIES", "127\\.0\\.0\\.1"))) {
             for (int i = 0; i < 5; i++) {
@@ -129,6 +131,11 @@ class UniqueVisitorsEndpointIT {
                 if (key.startsWith("page:uniques:")) {
                     assertTrue(ttl > 0 && ttl <= Duration.ofDays(8).toSeconds(), key + " expires in 8 days: " + ttl);
                 }
+            }
+            assertTrue(log.lines().stream().anyMatch(line -> line.contains("hit-counter starting")),
+                    "the app's log was captured: " + log.lines());
+            for (String line : log.lines()) {
+                assertFalse(line.contains(ip) || line.contains("PrivacyProbe"), "logged: " + line);
             }
         }
     }
