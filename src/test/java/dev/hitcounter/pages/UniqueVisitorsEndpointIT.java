@@ -70,6 +70,11 @@ class UniqueVisitorsEndpointIT {
             // A client's own X-Forwarded-For before the proxy's: the proxy's last entry is the one believed.
             post(app, "proxied", "User-Agent", UA, "X-Forwarded-For", "198.51.100.9, 203.0.113.1");
             awaitUniques(app, "proxied", 3);
+            // Whatever a client puts there is only ever hashed: never a 500.
+            for (String forwarded : List.of("not-an-address", "<script>", "1.2.3.4, , ,", "::1", "", "a".repeat(4000))) {
+                assertEquals(200, post(app, "odd", "User-Agent", UA, "X-Forwarded-For", forwarded).statusCode(),
+                        forwarded);
+            }
         }
     }
 
