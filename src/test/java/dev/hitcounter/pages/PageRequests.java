@@ -3,7 +3,6 @@ package dev.hitcounter.pages;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.util.Map;
-import java.util.OptionalLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -67,12 +66,6 @@ final class PageRequests {
         return matcher.find()
                 ? Map.of("today", Long.parseLong(matcher.group(1)), "last7Days", Long.parseLong(matcher.group(2)))
                 : Map.of();
-    }
-
-    /** The value of a counter key, empty when the key does not exist. */
-    static OptionalLong counter(dev.hitcounter.testing.RedisServerProcess redis, String key) {
-        String value = redis.client().get(key);
-        return value == null ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(value));
     }
 
     private static HttpRequest.Builder withHeaders(HttpRequest.Builder request, String... headers) {
