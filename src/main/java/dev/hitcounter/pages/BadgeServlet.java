@@ -16,7 +16,7 @@ import jakarta.servlet.http.HttpServletResponse;
  * {@code GET /badge/{page}.svg}: counts one view of the page and answers an SVG badge with its count, e.g.
  * {@code views | 1,234}. The query sets {@code label}, {@code color} and {@code style}; {@code count=false} shows
  * without counting; {@code value=uniques-today} or {@code uniques-7d} shows the page's unique visitors (and never
- * counts: put it beside a badge that does).
+ * counts: put it beside a badge that does). {@code HEAD} counts nothing.
  */
 final class BadgeServlet extends GetOnlyServlet {
 
@@ -66,7 +66,7 @@ final class BadgeServlet extends GetOnlyServlet {
         answer(request, response, true);
     }
 
-    /** As GET, but never counts: a HEAD is no view. */
+    /** Answers as {@code count=false} would: HEAD is safe and counts nothing, as {@code HEAD /} does. */
     @Override
     protected void head(HttpServletRequest request, HttpServletResponse response) throws IOException {
         answer(request, response, false);
@@ -75,7 +75,14 @@ final class BadgeServlet extends GetOnlyServlet {
     private void answer(HttpServletRequest request, HttpServletResponse response, boolean mayCount)
             throws IOException {
         // The raw URI, not the decoded path: an encoded '/' or '..' must not turn into another page's name.
-        String path = request.getRequestURI().substring(request.getContextPath().length() + PATH.length());
+        // Tomcat maps "/badge" itself and paths it normalises ("/./badge/x.svg") here too: those name no page.
+        String uri = request.getRequestURI();
+        String prefix = request.getContextPath() + PATH;
+        if (!uri.startsWith(prefix)) {
+            ErrorPages.send(response, HttpServletResponse.SC_NOT_FOUND);
+            return;
+        }
+        String path = uri.substring(prefix.length());
         if (!path.endsWith(SUFFIX)) {
             ErrorPages.send(response, HttpServletResponse.SC_NOT_FOUND);
             return;
@@ -112,7 +119,14 @@ final class BadgeServlet extends GetOnlyServlet {
             };
             send(response, look, value < 0 ? Optional.empty() : Optional.of(value));
         } catch (CounterUnavailableException e) {
-            sendUnavailable(response);
+            if (e.retryMayHelp()) {
+                sendUnavailable(response);
+            } else {
+                // A value that is not a counter needs the operator, not a retry: 500 without Retry-After.
+                HtmlPage.send(response, HttpServletResponse.SC_INTERNAL_SERVER_ERROR, "Not shown",
+                        "The stored count of this page is not a number the counter can read. "
+                                + "The site's operator has to fix it.");
+            }
         }
     }
 

@@ -39,8 +39,10 @@ final class PageApiServlet extends HttpServlet {
     @Override
     protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
         // The raw URI, not the decoded path: an encoded '/' or '..' must not turn into another page's name.
-        String path = request.getRequestURI().substring(request.getContextPath().length() + PATH.length());
-        Matcher route = ROUTE.matcher(path);
+        // Tomcat maps "/api/pages" itself and paths it normalises ("/api/./pages/views") here too: no page there.
+        String uri = request.getRequestURI();
+        String prefix = request.getContextPath() + PATH;
+        Matcher route = ROUTE.matcher(uri.startsWith(prefix) ? uri.substring(prefix.length()) : "/");
         if (!route.matches()) {
             PageJson.sendError(response, HttpServletResponse.SC_NOT_FOUND,
                     "no such endpoint: use POST /api/pages/{page}/views or GET /api/pages/{page}");
@@ -78,7 +80,13 @@ final class PageApiServlet extends HttpServlet {
             PageJson.send(response, HttpServletResponse.SC_OK,
                     PageJson.counts(page, store.views(page), uniques.counts(page)));
         } catch (CounterUnavailableException e) {
-            PageJson.sendUnavailable(response);
+            if (e.retryMayHelp()) {
+                PageJson.sendUnavailable(response);
+            } else {
+                // A value that is not a counter needs the operator, not a retry: 500 without Retry-After, as a POST.
+                PageJson.sendError(response, HttpServletResponse.SC_INTERNAL_SERVER_ERROR,
+                        "the stored count of this page is not a number; the operator has to fix it");
+            }
         }
     }
 }
