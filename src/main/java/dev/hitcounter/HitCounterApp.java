@@ -9,6 +9,7 @@ import dev.hitcounter.counter.Counter;
 import dev.hitcounter.counter.InMemoryCounter;
 import dev.hitcounter.counter.PageServlet;
 import dev.hitcounter.counter.RedisClients;
+import dev.hitcounter.pages.PageEndpoints;
 import dev.hitcounter.system.ErrorPages;
 import dev.hitcounter.system.HealthServlet;
 import dev.hitcounter.system.Metrics;
@@ -39,6 +40,7 @@ public final class HitCounterApp implements ServletContextListener {
 
     private Counter counter;
     private AsyncCoalescer coalescer;
+    private PageEndpoints pages;
 
     @Override
     public void contextInitialized(ServletContextEvent event) {
@@ -46,7 +48,10 @@ public final class HitCounterApp implements ServletContextListener {
         Settings settings = context.getAttribute(SETTINGS) instanceof Settings given ? given : settingsFromEnvironment();
         LOG.info(() -> "hit-counter starting: " + settings.describe());
         Metrics metrics = new Metrics();
-        counter = settings.usesRedis() ? RedisClients.counter(settings, metrics) : inMemoryCounter();
+        Optional<RedisClients.RedisStore> redis = settings.usesRedis()
+                ? Optional.of(RedisClients.store(settings, metrics))
+                : Optional.empty();
+        counter = redis.map(RedisClients.RedisStore::counter).orElseGet(HitCounterApp::inMemoryCounter);
         // The in-memory counter never waits, so its views stay on the request thread.
         PageServlet page;
         if (settings.usesRedis() && settings.coalesce()) {
@@ -56,6 +61,9 @@ public final class HitCounterApp implements ServletContextListener {
             page = new PageServlet(counter, metrics);
         }
 
+        // Before the responses filter: Tomcat's RemoteIpFilter, if TRUSTED_PROXIES asks for it, comes first.
+        pages = PageEndpoints.register(context, settings.pages(), redis.map(RedisClients.RedisStore::pool), metrics,
+                settings.answerTimeoutMillis());
         // Asynchronous requests pass only through filters and servlets that support them.
         FilterRegistration.Dynamic responses = context.addFilter("responses", new ResponseFilter(metrics));
         responses.setAsyncSupported(true);
@@ -77,6 +85,9 @@ public final class HitCounterApp implements ServletContextListener {
     /** Runs after Tomcat has waited up to its unload delay for the requests in flight. */
     @Override
     public void contextDestroyed(ServletContextEvent event) {
+        if (pages != null) {
+            pages.close();
+        }
         if (coalescer != null) {
             coalescer.close();
         }
@@ -89,6 +100,9 @@ public final class HitCounterApp implements ServletContextListener {
     private Optional<String> notReadyBecause() {
         if (coalescer != null && !coalescer.isRunning()) {
             return Optional.of("the view coalescer is not running");
+        }
+        if (pages != null && !pages.isRunning()) {
+            return Optional.of("the page view coalescer is not running");
         }
         return counter.isReady() ? Optional.empty() : Optional.of("the counter store does not answer");
     }

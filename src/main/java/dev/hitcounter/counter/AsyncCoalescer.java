@@ -2,7 +2,6 @@ package dev.hitcounter.counter;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -30,21 +29,14 @@ public final class AsyncCoalescer implements Views, AutoCloseable {
     private final Counter store;
     private final Metrics metrics;
     private final long timeoutMillis;
-    private final Supplier<List<PendingView>> newQueue;
-    private final Thread thread;
-    private final Object lock = new Object();
-    private List<PendingView> queued;
-    private boolean closed;
+    private final Batcher<PendingView> batcher;
     private volatile List<PendingView> inFlight = List.of();
 
     private AsyncCoalescer(Counter store, Metrics metrics, long timeoutMillis, Supplier<List<PendingView>> newQueue) {
         this.store = store;
         this.metrics = metrics;
         this.timeoutMillis = timeoutMillis;
-        this.newQueue = newQueue;
-        this.queued = newQueue.get();
-        this.thread = new Thread(this::run, "view-coalescer");
-        thread.setDaemon(true);
+        this.batcher = new Batcher<>("view-coalescer", this::send, PendingView::broken, newQueue);
     }
 
     /**
@@ -62,71 +54,23 @@ public final class AsyncCoalescer implements Views, AutoCloseable {
     static AsyncCoalescer start(Counter store, Metrics metrics, long timeoutMillis,
             Supplier<List<PendingView>> newQueue) {
         AsyncCoalescer coalescer = new AsyncCoalescer(store, metrics, timeoutMillis, newQueue);
-        coalescer.thread.start();
+        coalescer.batcher.start();
         return coalescer;
     }
 
     /** Whether the thread that answers the views is alive: false once closed, or if it died. */
     public boolean isRunning() {
-        return thread.isAlive();
+        return batcher.isRunning();
     }
 
     @Override
     public void serve(HttpServletRequest request, HttpServletResponse response) {
         AsyncContext async = request.startAsync();
         async.setTimeout(timeoutMillis);
-        PendingView view = new PendingView(async, metrics);
+        PendingView view = new PendingView(async, PendingView.PAGE, metrics);
         async.addListener(view);
-        if (!enqueue(view)) {
+        if (!batcher.submit(view)) {
             view.abandon();
-        }
-    }
-
-    private boolean enqueue(PendingView view) {
-        boolean wasEmpty;
-        synchronized (lock) {
-            if (closed) {
-                return false;
-            }
-            wasEmpty = queued.isEmpty();
-            queued.add(view);
-        }
-        // The thread parks only after finding the queue empty, so waking it on the first view is enough.
-        if (wasEmpty) {
-            LockSupport.unpark(thread);
-        }
-        return true;
-    }
-
-    private void run() {
-        while (true) {
-            List<PendingView> batch = null;
-            try {
-                synchronized (lock) {
-                    if (closed) {
-                        return;
-                    }
-                    // Decided only here, under the lock: outside it, the live queue can fill while it is
-                    // read, and iterating it then threw ConcurrentModificationException (issue 14).
-                    if (!queued.isEmpty()) {
-                        batch = queued;
-                        queued = newQueue.get();
-                    }
-                }
-                if (batch == null) {
-                    LockSupport.park(this);
-                } else {
-                    send(batch);
-                }
-            } catch (Throwable e) {
-                // A dead thread would leave every later view waiting for its timeout: log, answer, carry on.
-                int views = batch == null ? 0 : batch.size();
-                LOG.log(Level.SEVERE, "The view coalescer failed on a batch of " + views + (views == 1 ? " view" : " views")
-                        + "; answered 500, carrying on", e);
-                if (batch != null) {
-                    batch.forEach(PendingView::broken);
-                }
-            }
         }
     }
 
@@ -167,19 +111,8 @@ public final class AsyncCoalescer implements Views, AutoCloseable {
      */
     @Override
     public void close() {
-        List<PendingView> left;
-        synchronized (lock) {
-            closed = true;
-            left = queued;
-            queued = newQueue.get();
-        }
-        LockSupport.unpark(thread);
-        left.forEach(PendingView::abandon);
+        batcher.stop().forEach(PendingView::abandon);
         inFlight.forEach(PendingView::abandon);
-        try {
-            thread.join(timeoutMillis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        batcher.awaitStop(timeoutMillis);
     }
 }

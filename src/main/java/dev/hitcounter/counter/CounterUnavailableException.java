@@ -31,12 +31,12 @@ public final class CounterUnavailableException extends Exception {
 
     private final Kind kind;
 
-    CounterUnavailableException(Kind kind, Throwable cause) {
+    public CounterUnavailableException(Kind kind, Throwable cause) {
         super(kind + ": " + cause.getMessage(), cause);
         this.kind = kind;
     }
 
-    CounterUnavailableException(Kind kind, String message) {
+    public CounterUnavailableException(Kind kind, String message) {
         super(kind + ": " + message);
         this.kind = kind;
     }

@@ -1,5 +1,6 @@
 package dev.hitcounter.counter;
 
+import java.io.IOException;
 import java.util.concurrent.atomic.AtomicReference;
 
 import dev.hitcounter.system.AsyncAnswer;
@@ -11,14 +12,46 @@ import jakarta.servlet.AsyncListener;
 import jakarta.servlet.http.HttpServletResponse;
 
 /**
- * One asynchronous {@code GET /} waiting in the {@link AsyncCoalescer}. It is answered exactly once,
+ * One asynchronous counted request waiting for its batch ({@code GET /} in the {@link AsyncCoalescer}, a page's view
+ * in the page coalescer). It is answered exactly once,
  * by whichever comes first: its batch's result, its async timeout, a client error or the shutdown;
  * and it lands in the view metrics once, when its batch's result is known.
  *
  * <p>Every method may run on any thread and never throws: a client that went away makes the
  * response throw, and that must not reach the coalescer's thread or the other views of a batch.
  */
-final class PendingView implements AsyncListener {
+public final class PendingView implements AsyncListener {
+
+    /** How a request of one kind is answered: its page with the count, or a page saying it was not counted. */
+    public interface Answers {
+
+        /** The answer with its count. */
+        void counted(HttpServletResponse response, long views) throws IOException;
+
+        /** The answer for a view the store did not count. */
+        void notCounted(HttpServletResponse response, CounterUnavailableException failure) throws IOException;
+
+        /** The answer for a view given up before its result (timeout, shutdown): trying again may help. */
+        void unavailable(HttpServletResponse response) throws IOException;
+    }
+
+    /** The answers of {@code GET /}. */
+    static final Answers PAGE = new Answers() {
+        @Override
+        public void counted(HttpServletResponse response, long views) throws IOException {
+            PageServlet.sendCount(response, views);
+        }
+
+        @Override
+        public void notCounted(HttpServletResponse response, CounterUnavailableException failure) throws IOException {
+            PageServlet.sendNotCounted(response, failure);
+        }
+
+        @Override
+        public void unavailable(HttpServletResponse response) throws IOException {
+            PageServlet.sendUnavailable(response);
+        }
+    };
 
     private enum State {
         /** Waiting for a batch; nothing sent. */
@@ -32,21 +65,23 @@ final class PendingView implements AsyncListener {
     }
 
     private final AsyncContext async;
+    private final Answers answers;
     private final Metrics metrics;
     private final AtomicReference<State> state = new AtomicReference<>(State.QUEUED);
 
-    PendingView(AsyncContext async, Metrics metrics) {
+    public PendingView(AsyncContext async, Answers answers, Metrics metrics) {
         this.async = async;
+        this.answers = answers;
         this.metrics = metrics;
     }
 
     /** Claims the view for a batch; false if it was answered already, and then it must not be counted. */
-    boolean markSent() {
+    public boolean markSent() {
         return state.compareAndSet(State.QUEUED, State.SENT);
     }
 
     /** Its batch counted it as {@code views}. */
-    void counted(long views) {
+    public void counted(long views) {
         if (state.compareAndSet(State.SENT, State.DONE)) {
             if (write(HttpServletResponse.SC_OK, views)) {
                 metrics.viewServed();
@@ -60,13 +95,18 @@ final class PendingView implements AsyncListener {
         }
     }
 
-    /** Its batch's store failed: answers the page for that failure (PageServlet#sendNotCounted). */
-    void failed(CounterUnavailableException failure) {
-        failed(response -> PageServlet.sendNotCounted(response, failure), failure.mayHaveCounted());
+    /** Its batch's store failed: answers the page for that failure. */
+    public void failed(CounterUnavailableException failure) {
+        failed(response -> answers.notCounted(response, failure), failure.mayHaveCounted());
+    }
+
+    /** Nothing was sent for it and it gets {@code page} instead, e.g. a page refused before counting. */
+    public void refused(AsyncAnswer.Body page) {
+        failed(page, false);
     }
 
     /** Its batch failed unexpectedly: answers the 500 page; the increment may have counted. */
-    void failedUnexpectedly() {
+    public void failedUnexpectedly() {
         failed(response -> ErrorPages.send(response, HttpServletResponse.SC_INTERNAL_SERVER_ERROR), true);
     }
 
@@ -90,7 +130,7 @@ final class PendingView implements AsyncListener {
      * The coalescer failed on its batch in a way it did not foresee: answers 500 unless answered
      * already; a view that was sent may have been counted.
      */
-    void broken() {
+    public void broken() {
         if (state.compareAndSet(State.QUEUED, State.DONE)) {
             AsyncAnswer.write(async,
                     response -> ErrorPages.send(response, HttpServletResponse.SC_INTERNAL_SERVER_ERROR));
@@ -101,7 +141,7 @@ final class PendingView implements AsyncListener {
     }
 
     /** Answers 503 now, before any result: on an async timeout, a client error or the shutdown. */
-    void abandon() {
+    public void abandon() {
         if (state.compareAndSet(State.QUEUED, State.DONE)
                 || state.compareAndSet(State.SENT, State.ANSWERED_EARLY)) {
             write(HttpServletResponse.SC_SERVICE_UNAVAILABLE, 0);
@@ -116,9 +156,9 @@ final class PendingView implements AsyncListener {
     private boolean write(int status, long views) {
         return AsyncAnswer.write(async, response -> {
             if (status == HttpServletResponse.SC_OK) {
-                PageServlet.sendCount(response, views);
+                answers.counted(response, views);
             } else {
-                PageServlet.sendUnavailable(response);
+                answers.unavailable(response);
             }
         });
     }

@@ -3,6 +3,7 @@ package dev.hitcounter.counter;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 
 import dev.hitcounter.system.Metrics;
@@ -19,6 +20,7 @@ import redis.clients.jedis.RedisSentinelClient;
 import redis.clients.jedis.SslOptions;
 import redis.clients.jedis.SslVerifyMode;
 import redis.clients.jedis.UnifiedJedis;
+import redis.clients.jedis.exceptions.JedisConnectionException;
 import redis.clients.jedis.util.Pool;
 
 /**
@@ -28,18 +30,30 @@ import redis.clients.jedis.util.Pool;
  */
 public final class RedisClients {
 
+    /** How often the Sentinels are asked again while none of them has answered yet. */
+    static final long DISCOVERY_RETRY_MILLIS = 500;
+
     private RedisClients() {
     }
 
-    /** The Redis counter for these settings, which must name a Redis ({@link Settings#usesRedis()}). */
-    public static Counter counter(Settings settings, Metrics metrics) {
+    /**
+     * The counter of {@code GET /} in Redis and the pool it borrows from, which the app's other Redis stores share.
+     *
+     * @param pool the pool to borrow from now; while no Sentinel has named a primary it throws a
+     *             {@link JedisConnectionException}, as a pool that cannot connect would
+     */
+    public record RedisStore(Counter counter, Supplier<Pool<Connection>> pool) {
+    }
+
+    /** The Redis store for these settings, which must name a Redis ({@link Settings#usesRedis()}). */
+    public static RedisStore store(Settings settings, Metrics metrics) {
         if (settings.sentinels().isPresent()) {
             return sentineled(settings, settings.sentinels().get(), metrics);
         }
         return single(settings, settings.redis().orElseThrow(), metrics);
     }
 
-    private static Counter single(Settings settings, RedisEndpoint endpoint, Metrics metrics) {
+    private static RedisStore single(Settings settings, RedisEndpoint endpoint, Metrics metrics) {
         DefaultJedisClientConfig.Builder config = clientConfig(settings).database(endpoint.database());
         if (endpoint.password() != null) {
             config.user(endpoint.user()).password(endpoint.password());
@@ -53,26 +67,37 @@ public final class RedisClients {
                 .clientConfig(config.build())
                 .poolConfig(poolConfig(settings))
                 .build();
-        return counter(settings, client, client::getPool, endpoint.toString(), metrics);
+        return new RedisStore(counter(settings, client, client::getPool, endpoint.toString(), metrics), client::getPool);
     }
 
-    private static Counter sentineled(Settings settings, RedisSentinels sentinels, Metrics metrics) {
+    private static RedisStore sentineled(Settings settings, RedisSentinels sentinels, Metrics metrics) {
         DefaultJedisClientConfig.Builder config = clientConfig(settings);
         if (sentinels.password() != null) {
             config.password(sentinels.password());
         }
         Set<HostAndPort> addresses = new LinkedHashSet<>();
         sentinels.sentinels().forEach(address -> addresses.add(new HostAndPort(address.host(), address.port())));
-        RedisSentinelClient client = RedisSentinelClient.builder()
-                .masterName(sentinels.master())
-                .sentinels(addresses)
-                .clientConfig(config.build())
-                .sentinelClientConfig(clientConfig(settings).build())
-                .poolConfig(poolConfig(settings))
-                .build();
-        // Jedis replaces the primary's pool when the Sentinels announce a new primary: always ask for the current one.
-        Supplier<Pool<Connection>> pool = () -> client.getPrimaryNodesConnectionMap().values().iterator().next();
-        return counter(settings, client, pool, sentinels.toString(), metrics);
+        AtomicReference<RedisSentinelClient> discovered = new AtomicReference<>();
+        // Jedis replaces the primary's pool when the Sentinels announce a new primary: ask for the current one.
+        Supplier<Pool<Connection>> pool = () -> {
+            RedisSentinelClient client = discovered.get();
+            if (client == null) {
+                throw new JedisConnectionException("no Sentinel has named the primary yet: " + sentinels);
+            }
+            return client.getPrimaryNodesConnectionMap().values().iterator().next();
+        };
+        Counter counter = new DiscoveringCounter(() -> {
+            RedisSentinelClient client = RedisSentinelClient.builder()
+                    .masterName(sentinels.master())
+                    .sentinels(addresses)
+                    .clientConfig(config.build())
+                    .sentinelClientConfig(clientConfig(settings).build())
+                    .poolConfig(poolConfig(settings))
+                    .build();
+            discovered.set(client);
+            return counter(settings, client, pool, sentinels.toString(), metrics);
+        }, sentinels.toString(), DISCOVERY_RETRY_MILLIS, System::nanoTime, metrics);
+        return new RedisStore(counter, pool);
     }
 
     private static Counter counter(Settings settings, UnifiedJedis client,

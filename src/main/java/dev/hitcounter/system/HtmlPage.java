@@ -24,7 +24,11 @@ public final class HtmlPage {
                 + "</html>\n";
     }
 
-    static String escape(String text) {
+    /**
+     * Escapes {@code text} for HTML or XML text and quoted attribute values: {@code & < > " '} become references.
+     * Characters that XML forbids (most C0 controls) pass through unchanged, so callers that write XML refuse them first.
+     */
+    public static String escape(String text) {
         StringBuilder escaped = new StringBuilder(text.length() + 16);
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);

@@ -26,6 +26,7 @@ import dev.hitcounter.tomcat.RequestThreads;
  * @param waitReplicas    replicas that must have each increment before its views are answered
  *                        ({@code REDIS_WAIT_REPLICAS}, 0: none)
  * @param requestThreads  Tomcat's request threads in the embedded launcher ({@code REQUEST_THREADS})
+ * @param pages           the settings of counting any page: badges, the JSON API, unique visitors
  */
 public record Settings(
         int port,
@@ -38,7 +39,8 @@ public record Settings(
         boolean coalesce,
         Optional<RedisSentinels> sentinels,
         int waitReplicas,
-        int requestThreads) {
+        int requestThreads,
+        PageSettings pages) {
 
     /** The default number of pooled connections: Tomcat's default number of request threads. */
     static final int DEFAULT_POOL_SIZE = 200;
@@ -48,25 +50,26 @@ public record Settings(
         Optional<RedisSentinels> sentinels = sentinels(env);
         Optional<RedisEndpoint> redis = redis(env, sentinels.isPresent());
         boolean usesRedis = redis.isPresent() || sentinels.isPresent();
-        boolean coalesce = booleanSetting(env, "REDIS_COALESCE", true);
-        int waitReplicas = intSetting(env, "REDIS_WAIT_REPLICAS", 0, 0, 100);
+        boolean coalesce = Variables.flag(env, "REDIS_COALESCE", true);
+        int waitReplicas = Variables.number(env, "REDIS_WAIT_REPLICAS", 0, 0, 100);
         if (waitReplicas > 0 && !usesRedis) {
             throw new SettingsException("REDIS_WAIT_REPLICAS is set but neither REDIS_URL nor REDIS_SENTINELS is: "
                     + "replicas exist only for a Redis");
         }
         int threads = RequestThreads.byDefault(Runtime.getRuntime().availableProcessors(), usesRedis && !coalesce);
         return new Settings(
-                intSetting(env, "PORT", 8080, 0, 65535),
+                Variables.number(env, "PORT", 8080, 0, 65535),
                 redis,
                 counterKey(env),
-                intSetting(env, "REDIS_POOL_SIZE", DEFAULT_POOL_SIZE, 1, 10_000),
-                intSetting(env, "REDIS_POOL_WAIT_MS", 50, 0, 60_000),
-                intSetting(env, "REDIS_CONNECT_TIMEOUT_MS", 250, 1, 60_000),
-                intSetting(env, "REDIS_READ_TIMEOUT_MS", 250, 1, 60_000),
+                Variables.number(env, "REDIS_POOL_SIZE", DEFAULT_POOL_SIZE, 1, 10_000),
+                Variables.number(env, "REDIS_POOL_WAIT_MS", 50, 0, 60_000),
+                Variables.number(env, "REDIS_CONNECT_TIMEOUT_MS", 250, 1, 60_000),
+                Variables.number(env, "REDIS_READ_TIMEOUT_MS", 250, 1, 60_000),
                 coalesce,
                 sentinels,
                 waitReplicas,
-                intSetting(env, RequestThreads.VARIABLE, threads, 1, 10_000));
+                Variables.number(env, RequestThreads.VARIABLE, threads, 1, 10_000),
+                PageSettings.from(env));
     }
 
     /** Whether views are counted in Redis, reached directly or through Sentinel. */
@@ -97,12 +100,13 @@ public record Settings(
                 + ", REDIS_READ_TIMEOUT_MS=" + readTimeoutMillis
                 + ", REDIS_COALESCE=" + coalesce
                 + ", REDIS_WAIT_REPLICAS=" + waitReplicas
-                + ", REQUEST_THREADS=" + requestThreads;
+                + ", REQUEST_THREADS=" + requestThreads
+                + ", " + pages.describe();
     }
 
     private static Optional<RedisSentinels> sentinels(Map<String, String> env) {
-        String list = value(env, "REDIS_SENTINELS");
-        String master = value(env, "REDIS_SENTINEL_MASTER");
+        String list = Variables.value(env, "REDIS_SENTINELS");
+        String master = Variables.value(env, "REDIS_SENTINEL_MASTER");
         if (list == null) {
             if (master != null) {
                 throw new SettingsException("REDIS_SENTINEL_MASTER is set but REDIS_SENTINELS is not: "
@@ -110,7 +114,7 @@ public record Settings(
             }
             return Optional.empty();
         }
-        if (value(env, "REDIS_URL") != null) {
+        if (Variables.value(env, "REDIS_URL") != null) {
             throw new SettingsException("REDIS_URL and REDIS_SENTINELS are both set: "
                     + "set REDIS_URL for one Redis, or REDIS_SENTINELS for a primary that Sentinel names, not both");
         }
@@ -120,13 +124,13 @@ public record Settings(
                             + "(default mymaster)");
         }
         RedisSentinels sentinels = RedisSentinels.parse("REDIS_SENTINELS", list, master == null ? "mymaster" : master);
-        String passwordFile = value(env, "REDIS_PASSWORD_FILE");
+        String passwordFile = Variables.value(env, "REDIS_PASSWORD_FILE");
         return Optional.of(passwordFile == null ? sentinels : sentinels.withPassword(readPassword(passwordFile)));
     }
 
     private static Optional<RedisEndpoint> redis(Map<String, String> env, boolean sentinels) {
-        String url = value(env, "REDIS_URL");
-        String passwordFile = value(env, "REDIS_PASSWORD_FILE");
+        String url = Variables.value(env, "REDIS_URL");
+        String passwordFile = Variables.value(env, "REDIS_PASSWORD_FILE");
         if (url == null) {
             if (passwordFile != null && !sentinels) {
                 throw new SettingsException("REDIS_PASSWORD_FILE is set but REDIS_URL is not: "
@@ -159,7 +163,7 @@ public record Settings(
     }
 
     private static String counterKey(Map<String, String> env) {
-        String key = value(env, "COUNTER_KEY");
+        String key = Variables.value(env, "COUNTER_KEY");
         if (key == null) {
             return "views";
         }
@@ -168,39 +172,5 @@ public record Settings(
                     "a Redis key of 1-512 visible ASCII characters without spaces, e.g. views");
         }
         return key;
-    }
-
-    private static int intSetting(Map<String, String> env, String name, int fallback, int min, int max) {
-        String text = value(env, name);
-        if (text == null) {
-            return fallback;
-        }
-        String expected = "a whole number from " + min + " to " + max + " (default " + fallback + ")";
-        if (!text.matches("[0-9]{1,9}")) {
-            throw new SettingsException(name, text, expected);
-        }
-        int number = Integer.parseInt(text);
-        if (number < min || number > max) {
-            throw new SettingsException(name, text, expected);
-        }
-        return number;
-    }
-
-    private static boolean booleanSetting(Map<String, String> env, String name, boolean fallback) {
-        String text = value(env, name);
-        if (text == null) {
-            return fallback;
-        }
-        return switch (text) {
-            case "true" -> true;
-            case "false" -> false;
-            default -> throw new SettingsException(name, text, "true or false (default " + fallback + ")");
-        };
-    }
-
-    /** An unset and an empty variable mean the same: Compose writes {@code VAR=} for "not set". */
-    private static String value(Map<String, String> env, String name) {
-        String text = env.get(name);
-        return text == null || text.isBlank() ? null : text.strip();
     }
 }

@@ -88,6 +88,31 @@ class SentinelFailoverIT {
         }
     }
 
+    @Test
+    void startsWithNoSentinelReachableAndCountsOnceTheyAnswerWithoutARestart() throws Exception {
+        startTopology(0);
+        // As in Compose or Kubernetes when the app comes up before the Sentinels do.
+        sentinels.forEach(RedisServerProcess::kill);
+        try (RunningApp app = RunningApp.start(appEnv(Map.of()))) {
+            HttpResponse<String> page = app.get("/");
+            assertEquals(503, page.statusCode(), page.body());
+            assertTrue(page.headers().firstValue("Retry-After").isPresent(), "Retry-After on the 503");
+            assertEquals(503, app.get("/readyz").statusCode());
+            assertEquals(200, app.get("/healthz").statusCode(), "the app itself is up");
+
+            sentinels.forEach(RedisServerProcess::restart);
+            long back = System.nanoTime();
+            while (app.get("/readyz").statusCode() != 200) {
+                assertTrue(System.nanoTime() - back < Duration.ofSeconds(5).toNanos(),
+                        "/readyz is not 200 five seconds after the Sentinels came back");
+                Thread.sleep(20);
+            }
+            System.out.println("SentinelFailoverIT: ready " + (System.nanoTime() - back) / 1_000_000
+                    + " ms after the Sentinels came back, with no restart");
+            assertEquals(1, app.view());
+        }
+    }
+
     /** What a run of kills measured. */
     record Report(int kills, List<Long> resumeMillis, long slowestMillis, long answered, long lost,
             Map<Integer, Long> statuses) {

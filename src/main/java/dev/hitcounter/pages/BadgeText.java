@@ -1,0 +1,44 @@
+package dev.hitcounter.pages;
+
+import java.util.Locale;
+
+/**
+ * The text of one side of a badge (the label from the query, or the count): 1 to 64 visible characters. Control,
+ * invisible formatting (such as bidi overrides), private-use, unassigned and unpaired surrogate code points are
+ * refused, so what is shown is what was asked for and the SVG stays well-formed XML once escaped.
+ *
+ * @param value the text, already checked, not yet escaped
+ */
+record BadgeText(String value) {
+
+    static final int MAX_LENGTH = 64;
+
+    static final String RULE = "A badge label is 1 to 64 letters, digits, punctuation marks, symbols or spaces;"
+            + " control and invisible formatting characters are not allowed.";
+
+    /** Checks {@code value}; throws {@link BadRequestException} with {@link #RULE} when a badge cannot show it. */
+    BadgeText {
+        if (value == null || value.isEmpty() || value.codePointCount(0, value.length()) > MAX_LENGTH
+                || !value.codePoints().allMatch(BadgeText::isVisible)) {
+            throw new BadRequestException(RULE);
+        }
+    }
+
+    /** A count with a comma between thousands, e.g. {@code 1,234}, whatever the JVM's default locale. */
+    static BadgeText count(long count) {
+        return new BadgeText(String.format(Locale.ROOT, "%,d", count));
+    }
+
+    private static boolean isVisible(int codePoint) {
+        return switch (Character.getType(codePoint)) {
+            case Character.CONTROL, Character.FORMAT, Character.SURROGATE, Character.PRIVATE_USE,
+                    Character.UNASSIGNED, Character.LINE_SEPARATOR, Character.PARAGRAPH_SEPARATOR -> false;
+            default -> true;
+        };
+    }
+
+    @Override
+    public String toString() {
+        return value;
+    }
+}

@@ -1,0 +1,92 @@
+package dev.hitcounter.pages;
+
+import java.io.IOException;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import dev.hitcounter.counter.CounterUnavailableException;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+
+/**
+ * The page API: {@code POST /api/pages/{page}/views} counts one view of the page and answers its new count (for a
+ * page's own script, e.g. {@code navigator.sendBeacon}); {@code GET /api/pages/{page}} answers its counts without
+ * counting. JSON, with CORS for the origins in {@code CORS_ORIGINS}.
+ */
+final class PageApiServlet extends HttpServlet {
+
+    static final String PATH = "/api/pages/";
+
+    /** The raw path after {@link #PATH}: a page name, then {@code /views} for the counting endpoint. */
+    private static final Pattern ROUTE = Pattern.compile("([^/]*)(/views)?");
+
+    private final transient Pages pages;
+    private final transient PageCoalescer coalescer;
+    private final transient PageCounter store;
+    private final transient UniqueVisits uniques;
+    private final transient Cors cors;
+
+    PageApiServlet(Pages pages, PageCoalescer coalescer, PageCounter store, UniqueVisits uniques, Cors cors) {
+        this.pages = pages;
+        this.coalescer = coalescer;
+        this.store = store;
+        this.uniques = uniques;
+        this.cors = cors;
+    }
+
+    @Override
+    protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        // The raw URI, not the decoded path: an encoded '/' or '..' must not turn into another page's name.
+        // Tomcat maps "/api/pages" itself and paths it normalises ("/api/./pages/views") here too: no page there.
+        String uri = request.getRequestURI();
+        String prefix = request.getContextPath() + PATH;
+        Matcher route = ROUTE.matcher(uri.startsWith(prefix) ? uri.substring(prefix.length()) : "/");
+        if (!route.matches()) {
+            PageJson.sendError(response, HttpServletResponse.SC_NOT_FOUND,
+                    "no such endpoint: use POST /api/pages/{page}/views or GET /api/pages/{page}");
+            return;
+        }
+        boolean counting = route.group(2) != null;
+        String allowed = counting ? "POST, OPTIONS" : "GET, HEAD, OPTIONS";
+        String method = request.getMethod();
+        if (method.equals("OPTIONS")) {
+            cors.preflight(request, response);
+            return;
+        }
+        if (!(counting ? method.equals("POST") : method.equals("GET") || method.equals("HEAD"))) {
+            response.setHeader("Allow", allowed);
+            PageJson.sendError(response, HttpServletResponse.SC_METHOD_NOT_ALLOWED,
+                    method + " is not allowed here: " + allowed);
+            return;
+        }
+        cors.allow(request, response);
+        String page = route.group(1);
+        Optional<Pages.Refusal> refusal = pages.refusal(page);
+        if (refusal.isPresent()) {
+            PageJson.sendError(response, refusal.get().status(), refusal.get().sentence());
+            return;
+        }
+        if (counting) {
+            coalescer.serve(request, page, PageJson.answers(page), PageErrors::full);
+        } else {
+            read(page, response);
+        }
+    }
+
+    private void read(String page, HttpServletResponse response) throws IOException {
+        try {
+            PageJson.send(response, HttpServletResponse.SC_OK,
+                    PageJson.counts(page, store.views(page), uniques.counts(page)));
+        } catch (CounterUnavailableException e) {
+            if (e.retryMayHelp()) {
+                PageJson.sendUnavailable(response);
+            } else {
+                // A value that is not a counter needs the operator, not a retry: 500 without Retry-After, as a POST.
+                PageJson.sendError(response, HttpServletResponse.SC_INTERNAL_SERVER_ERROR,
+                        "the stored count of this page is not a number; the operator has to fix it");
+            }
+        }
+    }
+}

@@ -1,0 +1,174 @@
+package dev.hitcounter.pages;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalLong;
+import java.util.function.Supplier;
+
+import dev.hitcounter.counter.CounterUnavailableException;
+import redis.clients.jedis.CommandObjects;
+import redis.clients.jedis.Connection;
+import redis.clients.jedis.RedisProtocol;
+import redis.clients.jedis.exceptions.JedisException;
+import redis.clients.jedis.exceptions.JedisNoScriptException;
+import redis.clients.jedis.util.Pool;
+
+/**
+ * Counts a coalesced batch of page views with one {@code EVALSHA} of {@code count-pages.lua}: an {@code INCRBY} of
+ * {@code prefix:page} per page, creating a new page only while the SET {@code prefix:known:pages} has fewer than
+ * {@code maxPages} members; and reads a page's count without counting.
+ *
+ * <p>No call is ever retried once it may have run. The one exception proves it did not: a {@code NOSCRIPT} reply
+ * (Redis restarted, failed over, or {@code SCRIPT FLUSH}), after which the script is loaded and sent once more.
+ */
+final class PageBatchScript {
+
+    static final String SCRIPT_RESOURCE = "count-pages.lua";
+    private static final String FULL = "FULL";
+
+    private final Supplier<Pool<Connection>> pool;
+    private final String prefix;
+    private final int maxPages;
+    private final String script;
+    private final String sha;
+    private final CommandObjects commands = new CommandObjects(RedisProtocol.RESP2);
+
+    /**
+     * @param pool     the pool to borrow from now (as for {@code RedisCounter})
+     * @param prefix   the first part of every key: a page's count is under {@code prefix:page}
+     * @param maxPages how many pages may exist ({@code MAX_PAGES})
+     */
+    PageBatchScript(Supplier<Pool<Connection>> pool, String prefix, int maxPages) {
+        if (maxPages < 0) {
+            throw new IllegalArgumentException("maxPages must not be negative: " + maxPages);
+        }
+        this.pool = pool;
+        this.prefix = prefix;
+        this.maxPages = maxPages;
+        this.script = readScript();
+        this.sha = sha1Hex(script);
+    }
+
+    /** The key of a page's count. */
+    String countKey(String page) {
+        if (page.indexOf(':') >= 0) {
+            // Page names never hold ':' (issue 12), which keeps them apart from the other keys under the prefix.
+            throw new IllegalArgumentException("not a page name: " + page);
+        }
+        return prefix + ":" + page;
+    }
+
+    /** The SET of the names of all pages that exist; its size is what {@code maxPages} bounds. */
+    String knownPagesKey() {
+        return prefix + ":known:pages";
+    }
+
+    /**
+     * Adds each page's views in one round trip and returns each page's outcome, in the order given.
+     *
+     * @throws CounterUnavailableException when the batch as a whole failed: see its kind for whether it may have
+     *                                     counted
+     */
+    Map<String, PageOutcome> add(Map<String, Integer> viewsByPage) throws CounterUnavailableException {
+        List<String> pages = new ArrayList<>(viewsByPage.keySet());
+        List<String> keys = new ArrayList<>(pages.size() + 1);
+        List<String> args = new ArrayList<>(2 * pages.size() + 1);
+        keys.add(knownPagesKey());
+        args.add(Integer.toString(maxPages));
+        for (String page : pages) {
+            keys.add(countKey(page));
+            args.add(page);
+        }
+        for (String page : pages) {
+            int views = viewsByPage.get(page);
+            if (views < 1) {
+                throw new IllegalArgumentException("views of " + page + " must be positive: " + views);
+            }
+            args.add(Integer.toString(views));
+        }
+        Connection connection = RedisFailures.borrow(pool);
+        try (connection) {
+            Object reply;
+            try {
+                reply = connection.executeCommand(commands.evalsha(sha, keys, args));
+            } catch (JedisNoScriptException notLoaded) {
+                // NOSCRIPT proves the script did not run, so this is the one safe second try.
+                connection.executeCommand(commands.scriptLoad(script));
+                reply = connection.executeCommand(commands.evalsha(sha, keys, args));
+            }
+            return outcomes(pages, reply);
+        } catch (JedisException e) {
+            throw RedisFailures.afterSending(e);
+        }
+    }
+
+    /** The count of a page without counting it; empty when the page has never been counted. */
+    OptionalLong views(String page) throws CounterUnavailableException {
+        Connection connection = RedisFailures.borrow(pool);
+        try (connection) {
+            String value = connection.executeCommand(commands.get(countKey(page)));
+            return value == null ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(value));
+        } catch (JedisException e) {
+            throw RedisFailures.afterSending(e);
+        } catch (NumberFormatException e) {
+            throw new CounterUnavailableException(CounterUnavailableException.Kind.REJECTED,
+                    "the value under " + countKey(page) + " is not a counter");
+        }
+    }
+
+    private static Map<String, PageOutcome> outcomes(List<String> pages, Object reply) {
+        List<?> replies = (List<?>) reply;
+        if (replies.size() != pages.size()) {
+            throw new IllegalStateException(replies.size() + " replies for " + pages.size() + " pages");
+        }
+        Map<String, PageOutcome> outcomes = new LinkedHashMap<>();
+        for (int i = 0; i < pages.size(); i++) {
+            outcomes.put(pages.get(i), outcome(replies.get(i)));
+        }
+        return outcomes;
+    }
+
+    private static PageOutcome outcome(Object reply) {
+        if (reply instanceof Long count) {
+            return new PageOutcome.Counted(count);
+        }
+        String text = reply instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8) : String.valueOf(reply);
+        if (text.equals(FULL)) {
+            return new PageOutcome.Full();
+        }
+        if (!text.isEmpty() && text.chars().allMatch(Character::isDigit)) {
+            return new PageOutcome.Counted(Long.parseLong(text));
+        }
+        return new PageOutcome.Rejected(text);
+    }
+
+    private static String readScript() {
+        try (InputStream in = PageBatchScript.class.getResourceAsStream(SCRIPT_RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException("missing resource " + SCRIPT_RESOURCE);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The SHA-1 that {@code SCRIPT LOAD} answers for the script: EVALSHA needs no load while Redis has it. */
+    static String sha1Hex(String script) {
+        try {
+            return HexFormat.of().formatHex(
+                    MessageDigest.getInstance("SHA-1").digest(script.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

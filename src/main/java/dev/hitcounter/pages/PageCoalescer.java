@@ -1,0 +1,125 @@
+package dev.hitcounter.pages;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import dev.hitcounter.counter.Batcher;
+import dev.hitcounter.counter.CounterUnavailableException;
+import dev.hitcounter.counter.PendingView;
+import dev.hitcounter.system.AsyncAnswer;
+import dev.hitcounter.system.Metrics;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.http.HttpServletRequest;
+
+/**
+ * Counts the views of any page as {@code GET /} counts its own: each request goes asynchronous and is queued, and one
+ * thread sends everything queued as one {@link PageCounter#add} with one increment per page, then answers each request
+ * with its own count of its page. Nothing is counted twice: a batch is sent once, never retried.
+ */
+final class PageCoalescer implements AutoCloseable {
+
+    /** One counted request: its visit, how it is answered, and its answer when its page may not be created. */
+    record Request(UniqueVisitors.Visit visit, PendingView view, AsyncAnswer.Body whenFull) {
+    }
+
+    private static final Logger LOG = Logger.getLogger(PageCoalescer.class.getName());
+
+    private final PageCounter store;
+    private final UniqueVisits uniques;
+    private final Metrics metrics;
+    private final long timeoutMillis;
+    private final Batcher<Request> batcher;
+    private volatile List<Request> inFlight = List.of();
+
+    PageCoalescer(PageCounter store, UniqueVisits uniques, Metrics metrics, long timeoutMillis) {
+        this.store = store;
+        this.uniques = uniques;
+        this.metrics = metrics;
+        this.timeoutMillis = timeoutMillis;
+        this.batcher = new Batcher<>("page-coalescer", this::send, request -> request.view().broken(), ArrayList::new);
+        batcher.start();
+    }
+
+    boolean isRunning() {
+        return batcher.isRunning();
+    }
+
+    /**
+     * Counts one view of {@code page} and answers it later with {@code answers}, or with {@code whenFull} if the page
+     * is new and {@code MAX_PAGES} pages exist; the request thread returns at once.
+     */
+    void serve(HttpServletRequest request, String page, PendingView.Answers answers, AsyncAnswer.Body whenFull) {
+        AsyncContext async = request.startAsync();
+        async.setTimeout(timeoutMillis);
+        PendingView view = new PendingView(async, answers, metrics);
+        async.addListener(view);
+        if (!batcher.submit(new Request(visit(request, page), view, whenFull))) {
+            view.abandon();
+        }
+    }
+
+    /** The visit as unique visitors need it: the client's address (after RemoteIpFilter) and its User-Agent. */
+    private static UniqueVisitors.Visit visit(HttpServletRequest request, String page) {
+        String userAgent = request.getHeader("User-Agent");
+        return new UniqueVisitors.Visit(page, request.getRemoteAddr(), userAgent == null ? "" : userAgent);
+    }
+
+    private void send(List<Request> batch) {
+        List<Request> sent = new ArrayList<>(batch.size());
+        Map<String, Integer> views = new LinkedHashMap<>();
+        for (Request request : batch) {
+            if (request.view().markSent()) {
+                sent.add(request);
+                views.merge(request.visit().page(), 1, Integer::sum);
+            }
+        }
+        if (sent.isEmpty()) {
+            return;
+        }
+        inFlight = sent;
+        try {
+            Map<String, PageOutcome> outcomes = store.add(views);
+            // Each page's views in this batch get its counts total - n + 1 … total, in the order they came.
+            Map<String, Long> next = new LinkedHashMap<>();
+            outcomes.forEach((page, outcome) -> {
+                if (outcome instanceof PageOutcome.Counted counted) {
+                    next.put(page, counted.views() - views.get(page) + 1);
+                }
+            });
+            List<UniqueVisitors.Visit> counted = new ArrayList<>(sent.size());
+            for (Request request : sent) {
+                String page = request.visit().page();
+                PageOutcome outcome = outcomes.get(page);
+                if (outcome instanceof PageOutcome.Counted) {
+                    request.view().counted(next.merge(page, 1L, Long::sum) - 1);
+                    counted.add(request.visit());
+                } else if (outcome instanceof PageOutcome.Rejected rejected) {
+                    request.view().failed(new CounterUnavailableException(
+                            CounterUnavailableException.Kind.REJECTED, rejected.reply()));
+                } else {
+                    request.view().refused(request.whenFull());
+                }
+            }
+            uniques.record(counted);
+        } catch (CounterUnavailableException e) {
+            sent.forEach(request -> request.view().failed(e));
+        } catch (RuntimeException e) {
+            LOG.log(Level.SEVERE, "Counting " + sent.size() + " page views failed", e);
+            sent.forEach(request -> request.view().failedUnexpectedly());
+        } finally {
+            inFlight = List.of();
+        }
+    }
+
+    /** Answers 503 to every view still waiting and stops the thread, giving the batch in flight up to the timeout. */
+    @Override
+    public void close() {
+        batcher.stop().forEach(request -> request.view().abandon());
+        inFlight.forEach(request -> request.view().abandon());
+        batcher.awaitStop(timeoutMillis);
+    }
+}

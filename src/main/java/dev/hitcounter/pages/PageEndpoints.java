@@ -1,0 +1,78 @@
+package dev.hitcounter.pages;
+
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.util.EnumSet;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+import dev.hitcounter.system.Metrics;
+import dev.hitcounter.system.PageSettings;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.FilterRegistration;
+import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletRegistration;
+import org.apache.catalina.filters.RemoteIpFilter;
+import redis.clients.jedis.Connection;
+import redis.clients.jedis.util.Pool;
+
+/**
+ * The endpoints of counting any page, registered in the app's context: the SVG badge ({@code /badge/*}) and the JSON
+ * API ({@code /api/pages/*}), and Tomcat's RemoteIpFilter when {@code TRUSTED_PROXIES} is set. Closing it answers the
+ * views still waiting and stops their thread.
+ */
+public final class PageEndpoints implements AutoCloseable {
+
+    private final PageCoalescer coalescer;
+
+    private PageEndpoints(PageCoalescer coalescer) {
+        this.coalescer = coalescer;
+    }
+
+    /**
+     * Registers the endpoints; call it before the filter that answers every response is added, so that the client's
+     * address is known to everything after it.
+     *
+     * @param redis the pool of the Redis that counts {@code GET /}, or empty to count in memory (and no unique
+     *              visitors)
+     */
+    public static PageEndpoints register(ServletContext context, PageSettings settings,
+            Optional<Supplier<Pool<Connection>>> redis, Metrics metrics, long timeoutMillis) {
+        settings.trustedProxies().ifPresent(proxies -> {
+            FilterRegistration.Dynamic remoteIp = context.addFilter("remote-ip", RemoteIpFilter.class);
+            // Only these proxies' X-Forwarded-For is believed, and no other address is taken for one of them.
+            remoteIp.setInitParameter("internalProxies", proxies.pattern());
+            remoteIp.setInitParameter("trustedProxies", "");
+            remoteIp.setAsyncSupported(true);
+            remoteIp.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/*");
+        });
+        PageCounter store = redis.<PageCounter>map(pool -> new RedisPageCounter(
+                        new PageBatchScript(pool, settings.keyPrefix(), settings.maxPages())))
+                .orElseGet(() -> new InMemoryPageCounter(settings.maxPages()));
+        UniqueVisits visits = redis.filter(pool -> settings.uniqueVisitors())
+                .<UniqueVisits>map(pool -> new RedisUniqueVisits(new UniqueVisitors(pool, settings.keyPrefix(),
+                        Clock.systemUTC(), new SecureRandom())))
+                .orElse(UniqueVisits.NONE);
+        PageCoalescer coalescer = new PageCoalescer(store, visits, metrics, timeoutMillis);
+        Pages pages = new Pages(settings);
+        ServletRegistration.Dynamic api = context.addServlet("page-api",
+                new PageApiServlet(pages, coalescer, store, visits, new Cors(settings.corsOrigins())));
+        api.setAsyncSupported(true);
+        api.addMapping(PageApiServlet.PATH + "*");
+        ServletRegistration.Dynamic badges = context.addServlet("badge",
+                new BadgeServlet(pages, coalescer, store, visits, new Badge(TextWidth.dejaVuSans())));
+        badges.setAsyncSupported(true);
+        badges.addMapping(BadgeServlet.PATH + "*");
+        return new PageEndpoints(coalescer);
+    }
+
+    /** Whether the thread that answers the views of pages is alive. */
+    public boolean isRunning() {
+        return coalescer.isRunning();
+    }
+
+    @Override
+    public void close() {
+        coalescer.close();
+    }
+}

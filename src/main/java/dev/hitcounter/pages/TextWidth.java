@@ -1,0 +1,92 @@
+package dev.hitcounter.pages;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * The width of a line of text in DejaVu Sans at 11 px, from the font's own advance widths (a table generated from the
+ * font file, dejavu-sans-widths.txt), so that a badge makes room for its text. Immutable and thread-safe.
+ */
+final class TextWidth {
+
+    /** The font size of badge text, in px. */
+    static final double FONT_SIZE = 11;
+
+    private static final String TABLE = "dejavu-sans-widths.txt";
+
+    private final int unitsPerEm;
+    private final int[] advances;
+    private final int fallback;
+
+    /**
+     * @param unitsPerEm the font's units per em
+     * @param advances   advance widths in font units indexed by code point; a negative one means {@code fallback}
+     * @param fallback   the advance in font units of every code point that {@code advances} does not give
+     */
+    TextWidth(int unitsPerEm, int[] advances, int fallback) {
+        this.unitsPerEm = unitsPerEm;
+        this.advances = advances.clone();
+        this.fallback = fallback;
+    }
+
+    /** Reads the DejaVu Sans table kept next to this class. */
+    static TextWidth dejaVuSans() {
+        try (InputStream in = TextWidth.class.getResourceAsStream(TABLE)) {
+            if (in == null) {
+                throw new IllegalStateException(TABLE + " is missing from the classpath");
+            }
+            return parse(new BufferedReader(new InputStreamReader(in, StandardCharsets.US_ASCII)));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    // Lines: "units-per-em N", "fallback N", then "<code point in decimal> <advance in font units>".
+    private static TextWidth parse(BufferedReader lines) throws IOException {
+        int unitsPerEm = 0;
+        int fallback = 0;
+        int[] advances = new int[0];
+        for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+            if (line.isBlank() || line.startsWith("#")) {
+                continue;
+            }
+            String[] fields = line.trim().split(" ");
+            int value = Integer.parseInt(fields[1]);
+            switch (fields[0]) {
+                case "units-per-em" -> unitsPerEm = value;
+                case "fallback" -> fallback = value;
+                default -> {
+                    int codePoint = Integer.parseInt(fields[0]);
+                    if (codePoint >= advances.length) {
+                        int grown = advances.length;
+                        advances = Arrays.copyOf(advances, codePoint + 1);
+                        Arrays.fill(advances, grown, advances.length, -1);
+                    }
+                    advances[codePoint] = value;
+                }
+            }
+        }
+        if (unitsPerEm <= 0 || fallback <= 0 || advances.length == 0) {
+            throw new IllegalStateException(TABLE + " is incomplete");
+        }
+        return new TextWidth(unitsPerEm, advances, fallback);
+    }
+
+    /**
+     * The width of {@code text} in px: the sum of its code points' advances, without kerning (the SVG's
+     * {@code textLength} absorbs that and any difference of the font a browser actually uses).
+     */
+    double of(String text) {
+        long units = text.codePoints().mapToLong(this::units).sum();
+        return units * FONT_SIZE / unitsPerEm;
+    }
+
+    private int units(int codePoint) {
+        return codePoint < advances.length && advances[codePoint] >= 0 ? advances[codePoint] : fallback;
+    }
+}

@@ -1,0 +1,126 @@
+package dev.hitcounter.system;
+
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * The settings of counting any page (badges, the JSON API, unique visitors), read with the others at start-up.
+ *
+ * @param keyPrefix      what every page key starts with, before a ':' ({@code PAGE_KEY_PREFIX}): a page's count is
+ *                       under {@code prefix:page}, apart from {@code views}
+ * @param maxPages       most pages that may exist ({@code MAX_PAGES}); a new page beyond it is refused
+ * @param allowed        the only page names counted ({@code PAGES}); empty: any valid name
+ * @param uniqueVisitors whether unique visitors are counted ({@code UNIQUE_VISITORS})
+ * @param corsOrigins    the origins whose scripts may call the JSON API ({@code CORS_ORIGINS}); {@code *}: any
+ * @param trustedProxies the proxies whose {@code X-Forwarded-For} is believed ({@code TRUSTED_PROXIES}); empty: none
+ */
+public record PageSettings(
+        String keyPrefix,
+        int maxPages,
+        Optional<Set<String>> allowed,
+        boolean uniqueVisitors,
+        List<String> corsOrigins,
+        Optional<Pattern> trustedProxies) {
+
+    /** What a page name is (as the pages package's PageName checks it too): 1-64 URL-safe characters. */
+    public static final Pattern PAGE_NAME = Pattern.compile("[A-Za-z0-9._~-]{1,64}");
+
+    static final int DEFAULT_MAX_PAGES = 10_000;
+
+    public PageSettings {
+        allowed = allowed.map(Set::copyOf);
+        corsOrigins = List.copyOf(corsOrigins);
+    }
+
+    static PageSettings from(Map<String, String> env) {
+        return new PageSettings(
+                keyPrefix(env),
+                Variables.number(env, "MAX_PAGES", DEFAULT_MAX_PAGES, 1, 10_000_000),
+                allowed(env),
+                Variables.flag(env, "UNIQUE_VISITORS", true),
+                corsOrigins(env),
+                trustedProxies(env));
+    }
+
+    /** Whether {@code PAGES} lets {@code name} count: any name when it is unset. */
+    public boolean isCounted(String name) {
+        return allowed.map(names -> names.contains(name)).orElse(true);
+    }
+
+    String describe() {
+        return "PAGE_KEY_PREFIX=" + keyPrefix
+                + ", MAX_PAGES=" + maxPages
+                + ", PAGES=" + allowed.map(names -> names.size() + " names").orElse("any")
+                + ", UNIQUE_VISITORS=" + uniqueVisitors
+                + ", CORS_ORIGINS=" + (corsOrigins.isEmpty() ? "none" : String.join(",", corsOrigins))
+                + ", TRUSTED_PROXIES=" + trustedProxies.map(Pattern::pattern).orElse("none");
+    }
+
+    private static String keyPrefix(Map<String, String> env) {
+        String prefix = Variables.value(env, "PAGE_KEY_PREFIX");
+        if (prefix == null) {
+            return "page";
+        }
+        if (!prefix.matches("[\\p{Graph}]{1,64}")) {
+            throw new SettingsException("PAGE_KEY_PREFIX", prefix,
+                    "1-64 visible ASCII characters without spaces, which start every page's Redis key before a ':' "
+                            + "(default page, for keys like page:home)");
+        }
+        return prefix;
+    }
+
+    private static Optional<Set<String>> allowed(Map<String, String> env) {
+        String list = Variables.value(env, "PAGES");
+        if (list == null) {
+            return Optional.empty();
+        }
+        Set<String> names = new LinkedHashSet<>();
+        for (String name : list.split(",", -1)) {
+            if (!PAGE_NAME.matcher(name.strip()).matches() || name.strip().matches("\\.{1,2}")) {
+                throw new SettingsException("PAGES", list, "a comma-separated list of page names, each 1-64 "
+                        + "letters, digits, '.', '_', '~' or '-' (not . or ..), e.g. home,blog.first-post");
+            }
+            names.add(name.strip());
+        }
+        return Optional.of(names);
+    }
+
+    private static List<String> corsOrigins(Map<String, String> env) {
+        String list = Variables.value(env, "CORS_ORIGINS");
+        if (list == null) {
+            return List.of();
+        }
+        if (list.equals("*")) {
+            return List.of("*");
+        }
+        List<String> origins = new ArrayList<>();
+        for (String origin : list.split(",", -1)) {
+            // An origin as browsers send it: scheme, host and a port only when it is not the scheme's default.
+            if (!origin.strip().matches("https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?")) {
+                throw new SettingsException("CORS_ORIGINS", list, "* or a comma-separated list of origins, "
+                        + "each scheme://host[:port] with no path, e.g. https://blog.example.com,http://localhost:4000");
+            }
+            origins.add(origin.strip().toLowerCase(java.util.Locale.ROOT));
+        }
+        return origins;
+    }
+
+    private static Optional<Pattern> trustedProxies(Map<String, String> env) {
+        String regex = Variables.value(env, "TRUSTED_PROXIES");
+        if (regex == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Pattern.compile(regex));
+        } catch (PatternSyntaxException e) {
+            throw new SettingsException("TRUSTED_PROXIES", regex, "a Java regular expression matching the proxies' "
+                    + "IP addresses, as Tomcat's RemoteIpFilter takes it, e.g. 10\\.0\\.0\\.\\d+|172\\.18\\.0\\.2");
+        }
+    }
+}

@@ -1,0 +1,200 @@
+package dev.hitcounter.pages;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.mockito.ArgumentMatchers.any;
+import static org.mockito.Mockito.doThrow;
+import static org.mockito.Mockito.mock;
+import static org.mockito.Mockito.times;
+import static org.mockito.Mockito.verify;
+import static org.mockito.Mockito.when;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+
+import dev.hitcounter.counter.CounterUnavailableException;
+import dev.hitcounter.counter.CounterUnavailableException.Kind;
+import org.junit.jupiter.api.Test;
+import org.mockito.ArgumentCaptor;
+import redis.clients.jedis.CommandObject;
+import redis.clients.jedis.Connection;
+import redis.clients.jedis.exceptions.JedisConnectionException;
+import redis.clients.jedis.exceptions.JedisDataException;
+import redis.clients.jedis.exceptions.JedisException;
+import redis.clients.jedis.exceptions.JedisNoScriptException;
+import redis.clients.jedis.util.Pool;
+import redis.clients.jedis.util.SafeEncoder;
+
+/** PageBatchScript's calls and its one retry, against a mocked connection. */
+class PageBatchScriptTest {
+
+    @SuppressWarnings("unchecked")
+    private final Pool<Connection> pool = mock(Pool.class);
+    private final Connection connection = mock(Connection.class);
+    private final PageBatchScript script = new PageBatchScript(() -> pool, "page", 100);
+
+    @Test
+    void sendsOneEvalshaWithTheKnownSetAndEachPagesKeyNameAndViews() throws Exception {
+        when(pool.getResource()).thenReturn(connection);
+        when(connection.executeCommand(any(CommandObject.class))).thenReturn(List.of(3L, "FULL", "WRONGTYPE x"));
+        Map<String, PageOutcome> outcomes = script.add(batch("home", 3, "new", 1, "odd", 2));
+        assertEquals(Map.of("home", new PageOutcome.Counted(3), "new", new PageOutcome.Full(),
+                "odd", new PageOutcome.Rejected("WRONGTYPE x")), outcomes);
+        assertEquals(List.of(List.of("EVALSHA", PageBatchScript.sha1Hex(scriptText()), "4",
+                "page:known:pages", "page:home", "page:new", "page:odd", "100", "home", "new", "odd", "3", "1", "2")),
+                sent(1));
+        verify(connection).close();
+    }
+
+    @Test
+    void noscriptLoadsTheScriptAndSendsTheBatchOnceMore() throws Exception {
+        when(pool.getResource()).thenReturn(connection);
+        when(connection.executeCommand(any(CommandObject.class)))
+                .thenThrow(new JedisNoScriptException("NOSCRIPT No matching script. Please use EVAL."))
+                .thenReturn(PageBatchScript.sha1Hex(scriptText()))
+                .thenReturn(List.of(1L));
+        assertEquals(Map.of("home", new PageOutcome.Counted(1)), script.add(batch("home", 1)));
+        List<List<String>> sent = sent(3);
+        assertEquals("EVALSHA", sent.get(0).get(0));
+        assertEquals(List.of("SCRIPT", "LOAD", scriptText()), sent.get(1));
+        assertEquals(sent.get(0), sent.get(2));
+        verify(connection).close();
+    }
+
+    @Test
+    void aTimeoutAfterSendingIsNotRetriedAndMayHaveCounted() {
+        when(pool.getResource()).thenReturn(connection);
+        when(connection.executeCommand(any(CommandObject.class)))
+                .thenThrow(new JedisConnectionException(new SocketTimeoutException("Read timed out")));
+        CounterUnavailableException failure = failure();
+        assertEquals(Kind.TIMEOUT, failure.kind());
+        assertTrue(failure.mayHaveCounted());
+        sent(1);
+        verify(connection).close();
+    }
+
+    @Test
+    void aConnectionBrokenAfterSendingIsNotRetriedAndMayHaveCounted() {
+        when(pool.getResource()).thenReturn(connection);
+        when(connection.executeCommand(any(CommandObject.class)))
+                .thenThrow(new JedisConnectionException("Unexpected end of stream."));
+        CounterUnavailableException failure = failure();
+        assertEquals(Kind.BROKEN, failure.kind());
+        assertTrue(failure.mayHaveCounted());
+        sent(1);
+    }
+
+    @Test
+    void aTimeoutOfTheSecondSendAfterNoscriptIsNotRetriedAgain() {
+        when(pool.getResource()).thenReturn(connection);
+        when(connection.executeCommand(any(CommandObject.class)))
+                .thenThrow(new JedisNoScriptException("NOSCRIPT No matching script. Please use EVAL."))
+                .thenReturn(PageBatchScript.sha1Hex(scriptText()))
+                .thenThrow(new JedisConnectionException(new SocketTimeoutException("Read timed out")));
+        assertEquals(Kind.TIMEOUT, failure().kind());
+        sent(3);
+    }
+
+    @Test
+    void noscriptTwiceIsARefusalNotALoop() {
+        when(pool.getResource()).thenReturn(connection);
+        when(connection.executeCommand(any(CommandObject.class)))
+                .thenThrow(new JedisNoScriptException("NOSCRIPT No matching script. Please use EVAL."))
+                .thenReturn(PageBatchScript.sha1Hex(scriptText()))
+                .thenThrow(new JedisNoScriptException("NOSCRIPT No matching script. Please use EVAL."));
+        CounterUnavailableException failure = failure();
+        assertEquals(Kind.REFUSED, failure.kind());
+        assertFalse(failure.mayHaveCounted());
+        sent(3);
+    }
+
+    @Test
+    void anErrorReplyIsARefusalThatCountedNothingAndIsNotRetried() {
+        when(pool.getResource()).thenReturn(connection);
+        when(connection.executeCommand(any(CommandObject.class)))
+                .thenThrow(new JedisDataException("OOM command not allowed when used memory > 'maxmemory'."));
+        CounterUnavailableException failure = failure();
+        assertEquals(Kind.REFUSED, failure.kind());
+        assertFalse(failure.mayHaveCounted());
+        assertTrue(failure.retryMayHelp());
+        sent(1);
+    }
+
+    @Test
+    void aBadValueUnderTheKnownPagesSetIsRejectedForAPersonToFix() {
+        when(pool.getResource()).thenReturn(connection);
+        when(connection.executeCommand(any(CommandObject.class))).thenThrow(new JedisDataException(
+                "ERR Error running script (call to f_0): @user_script:26: WRONGTYPE Operation against a key holding"
+                        + " the wrong kind of value"));
+        CounterUnavailableException failure = failure();
+        assertEquals(Kind.REJECTED, failure.kind());
+        assertFalse(failure.retryMayHelp());
+    }
+
+    @Test
+    void noConnectionMeansNothingWasSent() {
+        when(pool.getResource()).thenThrow(new JedisConnectionException("Failed to connect"));
+        assertEquals(Kind.CONNECT, failure().kind());
+        doThrow(new JedisException("Could not get a resource from the pool",
+                new NoSuchElementException("Timeout waiting for idle object"))).when(pool).getResource();
+        assertEquals(Kind.POOL_EXHAUSTED, failure().kind());
+    }
+
+    @Test
+    void aCountAboveTwoToThe53ComesAsADecimalString() throws Exception {
+        when(pool.getResource()).thenReturn(connection);
+        when(connection.executeCommand(any(CommandObject.class))).thenReturn(List.of("9007199254740993"));
+        assertEquals(Map.of("big", new PageOutcome.Counted(9007199254740993L)), script.add(batch("big", 1)));
+    }
+
+    @Test
+    void refusesNamesThatCouldReachOtherKeysAndViewsBelowOne() {
+        assertThrows(IllegalArgumentException.class, () -> script.add(batch("known:pages", 1)));
+        assertThrows(IllegalArgumentException.class, () -> script.add(batch("home", 0)));
+        assertThrows(IllegalArgumentException.class, () -> new PageBatchScript(() -> pool, "page", -1));
+    }
+
+    private CounterUnavailableException failure() {
+        return assertThrows(CounterUnavailableException.class, () -> script.add(batch("home", 1)));
+    }
+
+    /** The commands sent, as words; there must have been exactly {@code count}. */
+    private List<List<String>> sent(int count) {
+        @SuppressWarnings("unchecked")
+        ArgumentCaptor<CommandObject<?>> captor = ArgumentCaptor.forClass(CommandObject.class);
+        verify(connection, times(count)).executeCommand(captor.capture());
+        List<List<String>> sent = new ArrayList<>();
+        for (CommandObject<?> command : captor.getAllValues()) {
+            List<String> words = new ArrayList<>();
+            command.getArguments().forEach(word -> words.add(SafeEncoder.encode(word.getRaw())));
+            sent.add(words);
+        }
+        return sent;
+    }
+
+    private static String scriptText() {
+        try (InputStream in = PageBatchScript.class.getResourceAsStream(PageBatchScript.SCRIPT_RESOURCE)) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Map<String, Integer> batch(Object... pagesAndViews) {
+        Map<String, Integer> batch = new LinkedHashMap<>();
+        for (int i = 0; i < pagesAndViews.length; i += 2) {
+            batch.put((String) pagesAndViews[i], (Integer) pagesAndViews[i + 1]);
+        }
+        return batch;
+    }
+}

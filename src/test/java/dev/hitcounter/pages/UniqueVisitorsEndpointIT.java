@@ -1,0 +1,161 @@
+package dev.hitcounter.pages;
+
+import static dev.hitcounter.pages.PageRequests.badge;
+import static dev.hitcounter.pages.PageRequests.post;
+import static dev.hitcounter.pages.PageRequests.read;
+import static dev.hitcounter.pages.PageRequests.uniques;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import dev.hitcounter.testing.LogLines;
+import dev.hitcounter.testing.RedisServerProcess;
+import dev.hitcounter.testing.RunningApp;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Unique visitors through the endpoints (issue 12): one visitor is an IP and a User-Agent, the IP is the proxy's
+ * {@code X-Forwarded-For} only behind {@code TRUSTED_PROXIES}, {@code UNIQUE_VISITORS=false} turns them off, and
+ * neither IP nor User-Agent is ever stored in Redis or logged.
+ */
+class UniqueVisitorsEndpointIT {
+
+    private static final String UA = "Mozilla/5.0 (X11; Linux x86_64) UniqueProbe/7f3a";
+
+    @Test
+    void theSameVisitorTwiceIsOneAndOtherUserAgentsAreMore() throws Exception {
+        try (RedisServerProcess redis = RedisServerProcess.start();
+             RunningApp app = RunningApp.withRedis(redis)) {
+            assertEquals(Map.of("today", 0L, "last7Days", 0L), uniques(read(app, "home").body()));
+
+            post(app, "home", "User-Agent", UA);
+            post(app, "home", "User-Agent", UA);
+            badge(app, "home", "", "User-Agent", UA);
+            awaitUniques(app, "home", 1);
+            assertEquals(3, redis.valueOf("page:home"), "three views");
+
+            post(app, "home", "User-Agent", UA + " other");
+            badge(app, "home", "", "User-Agent", "curl/8.5.0");
+            post(app, "home", "User-Agent", "curl/8.5.0");
+            awaitUniques(app, "home", 3);
+            assertEquals(Map.of("today", 3L, "last7Days", 3L), uniques(read(app, "home").body()));
+
+            String today = badge(app, "home", "value=uniques-today").body();
+            assertTrue(today.contains("aria-label=\"visitors today: 3\""), today);
+            String week = badge(app, "home", "value=uniques-7d&label=readers").body();
+            assertTrue(week.contains("aria-label=\"readers: 3\""), week);
+            assertEquals(6, redis.valueOf("page:home"), "badges of visitors count no view");
+
+            post(app, "other", "User-Agent", UA);
+            awaitUniques(app, "other", 1);
+            awaitUniques(app, "home", 3);
+        }
+    }
+
+    @Test
+    void behindATrustedProxyTheForwardedAddressIsTheVisitor() throws Exception {
+        try (RedisServerProcess redis = RedisServerProcess.start();
+             RunningApp app = RunningApp.start(Map.of("REDIS_URL", redis.url(),
+                     "TRUSTED_PROXIES", "127\\.0\\.0\\.1"))) {
+            for (String client : List.of("203.0.113.1", "203.0.113.2", "203.0.113.1", "203.0.113.3")) {
+                assertEquals(200, post(app, "proxied", "User-Agent", UA, "X-Forwarded-For", client).statusCode());
+            }
+            awaitUniques(app, "proxied", 3);
+            // A client's own X-Forwarded-For before the proxy's: the proxy's last entry is the one believed.
+            post(app, "proxied", "User-Agent", UA, "X-Forwarded-For", "198.51.100.9, 203.0.113.1");
+            awaitUniques(app, "proxied", 3);
+            // Whatever a client puts there is only ever hashed: never a 500.
+            for (String forwarded : List.of("not-an-address", "<script>", "1.2.3.4, , ,", "::1", "", "a".repeat(4000))) {
+                assertEquals(200, post(app, "odd", "User-Agent", UA, "X-Forwarded-For", forwarded).statusCode(),
+                        forwarded);
+            }
+        }
+    }
+
+    @Test
+    void withoutTrustedProxiesXForwardedForIsIgnored() throws Exception {
+        try (RedisServerProcess redis = RedisServerProcess.start();
+             RunningApp app = RunningApp.withRedis(redis)) {
+            for (String client : List.of("203.0.113.1", "203.0.113.2", "203.0.113.3")) {
+                assertEquals(200, post(app, "direct", "User-Agent", UA, "X-Forwarded-For", client).statusCode());
+            }
+            awaitUniques(app, "direct", 1);
+        }
+    }
+
+    @Test
+    void uniqueVisitorsFalseReportsAndStoresNone() throws Exception {
+        try (RedisServerProcess redis = RedisServerProcess.start();
+             RunningApp app = RunningApp.start(Map.of("REDIS_URL", redis.url(), "UNIQUE_VISITORS", "false"))) {
+            post(app, "quiet", "User-Agent", UA);
+            badge(app, "quiet", "", "User-Agent", "curl/8.5.0");
+            String json = read(app, "quiet").body();
+            assertEquals("{\"page\":\"quiet\",\"views\":2}", json.strip());
+            assertFalse(json.contains("uniqueVisitors"), json);
+            String today = badge(app, "quiet", "value=uniques-today").body();
+            assertTrue(today.contains(">n/a</text>"), today);
+            Thread.sleep(300);
+            assertEquals(Set.of("page:quiet", "page:known:pages"), redis.client().keys("*"),
+                    "no visitors and no salt in Redis");
+        }
+    }
+
+    @Test
+    void noKeyValueOrLogLineHoldsTheIpOrTheUserAgent() throws Exception {
+        String ip = "198.51.100.77";
+        String agent = "PrivacyProbe/9c41e2 (unique-marker)";
+        try (LogLines log = LogLines.of("");
+             RedisServerProcess redis = RedisServerProcess.start();
+             RunningApp app = RunningApp.start(Map.of("REDIS_URL", redis.url(),
+                     "TRUSTED_PROXIES", "127\\.0\\.0\\.1"))) {
+            for (int i = 0; i < 5; i++) {
+                post(app, "private", "User-Agent", agent, "X-Forwarded-For", ip);
+                badge(app, "private", "", "User-Agent", agent, "X-Forwarded-For", ip);
+            }
+            awaitUniques(app, "private", 1);
+            Set<String> keys = redis.client().keys("*");
+            assertTrue(keys.stream().anyMatch(key -> key.startsWith("page:uniques:private:")), "" + keys);
+            assertTrue(keys.stream().anyMatch(key -> key.startsWith("page:salt:")), "" + keys);
+            for (String key : keys) {
+                assertFalse(key.contains(ip) || key.contains(agent) || key.contains("PrivacyProbe"), key);
+                byte[] value = redis.client().dump(key.getBytes(StandardCharsets.UTF_8));
+                String text = new String(value, StandardCharsets.ISO_8859_1);
+                for (String secret : List.of(ip, agent, "PrivacyProbe", "198.51.100")) {
+                    assertFalse(text.contains(secret), key + " holds " + secret);
+                }
+                long ttl = redis.client().ttl(key);
+                if (key.startsWith("page:salt:")) {
+                    assertTrue(ttl > 0 && ttl <= Duration.ofDays(2).toSeconds(), key + " expires in 2 days: " + ttl);
+                }
+                if (key.startsWith("page:uniques:")) {
+                    assertTrue(ttl > 0 && ttl <= Duration.ofDays(8).toSeconds(), key + " expires in 8 days: " + ttl);
+                }
+            }
+            assertTrue(log.lines().stream().anyMatch(line -> line.contains("hit-counter starting")),
+                    "the app's log was captured: " + log.lines());
+            for (String line : log.lines()) {
+                assertFalse(line.contains(ip) || line.contains("PrivacyProbe"), "logged: " + line);
+            }
+        }
+    }
+
+    /** Waits up to 2 s for the page's visitors today and in 7 days to be {@code expected}, and to stay so. */
+    private static void awaitUniques(RunningApp app, String page, long expected) throws InterruptedException {
+        // The views are answered first, their visitors added just after, in the same batch.
+        Map<String, Long> wanted = Map.of("today", expected, "last7Days", expected);
+        long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+        Map<String, Long> seen = uniques(read(app, page).body());
+        while (!seen.equals(wanted) && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+            seen = uniques(read(app, page).body());
+        }
+        Thread.sleep(200);
+        assertEquals(wanted, uniques(read(app, page).body()), page);
+    }
+}

@@ -1,0 +1,66 @@
+package dev.hitcounter.system;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class PageSettingsTest {
+
+    @Test
+    void defaultsCountAnyPageUpToTenThousandWithUniquesAndNoCorsOrProxies() {
+        PageSettings pages = Settings.from(Map.of()).pages();
+
+        assertEquals("page", pages.keyPrefix());
+        assertEquals(10_000, pages.maxPages());
+        assertEquals(Optional.empty(), pages.allowed());
+        assertTrue(pages.uniqueVisitors());
+        assertEquals(List.of(), pages.corsOrigins());
+        assertEquals(Optional.empty(), pages.trustedProxies());
+        assertTrue(pages.isCounted("anything"));
+    }
+
+    @Test
+    void everySettingIsRead() {
+        PageSettings pages = Settings.from(Map.of("PAGE_KEY_PREFIX", "hits", "MAX_PAGES", "20",
+                "PAGES", "home, blog.first-post", "UNIQUE_VISITORS", "false",
+                "CORS_ORIGINS", "https://Blog.Example.com,http://localhost:4000",
+                "TRUSTED_PROXIES", "10\\.0\\.0\\.\\d+")).pages();
+
+        assertEquals("hits", pages.keyPrefix());
+        assertEquals(20, pages.maxPages());
+        assertEquals(Optional.of(Set.of("home", "blog.first-post")), pages.allowed());
+        assertTrue(pages.isCounted("blog.first-post"));
+        assertFalse(pages.isCounted("other"));
+        assertFalse(pages.uniqueVisitors());
+        assertEquals(List.of("https://blog.example.com", "http://localhost:4000"), pages.corsOrigins());
+        assertTrue(pages.trustedProxies().orElseThrow().matcher("10.0.0.7").matches());
+    }
+
+    @Test
+    void anyOriginIsAStar() {
+        assertEquals(List.of("*"), Settings.from(Map.of("CORS_ORIGINS", "*")).pages().corsOrigins());
+    }
+
+    @ParameterizedTest(name = "{0}={1}")
+    @CsvSource(delimiter = '|', value = {
+        "MAX_PAGES | 0", "MAX_PAGES | many", "MAX_PAGES | 10000001",
+        "PAGES | home,,blog", "PAGES | a/b", "PAGES | ..",
+        "UNIQUE_VISITORS | yes",
+        "CORS_ORIGINS | https://example.com/path", "CORS_ORIGINS | example.com", "CORS_ORIGINS | *,https://a.b",
+        "TRUSTED_PROXIES | 10\\.0\\.(", "PAGE_KEY_PREFIX | two words",
+    })
+    void aBadValueStopsStartUpNamingTheVariable(String variable, String value) {
+        SettingsException e = assertThrows(SettingsException.class, () -> Settings.from(Map.of(variable, value)));
+        assertTrue(e.getMessage().startsWith(variable + "="), e.getMessage());
+    }
+}
