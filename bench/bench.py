@@ -39,6 +39,13 @@ PAGE_RE = re.compile(rb"Hello! This page has been seen (\d+) times\.")
 KEY = "views"
 BEGIN = "<!-- bench:results:begin (written by bench/run.sh; edit outside these markers) -->"
 END = "<!-- bench:results:end -->"
+# --badges: the badge endpoint against `/` on the same server (issue 12). A page's count is under
+# PAGE_KEY_PREFIX:page, and the prefix defaults to "page".
+BADGE_PATH = "/badge/bench.svg"
+BADGE_KEY = "page:bench"
+BADGE_GOAL = 0.8
+BADGE_BEGIN = "<!-- bench:badges:begin (written by bench/run.sh --badges; edit outside these markers) -->"
+BADGE_END = "<!-- bench:badges:end -->"
 TEMURIN_25 = "/usr/lib/jvm/temurin-25-jdk-amd64"
 
 
@@ -213,16 +220,33 @@ class Redis:
         length = int(reply[1:reply.index(b"\r\n")])
         return length < 0 or len(reply) >= reply.index(b"\r\n") + 2 + length + 2
 
-    def views(self):
-        value = self.command("GET", KEY)
+    def views(self, key=KEY):
+        value = self.command("GET", key)
         return int(value) if value is not None else 0
 
-    def settled_views(self, limit=5.0):
+    def command_calls(self):
+        """{command: calls} from INFO commandstats since the last CONFIG RESETSTAT (script calls included)."""
+        with socket.create_connection(("127.0.0.1", self.port), timeout=5) as s:
+            s.sendall(b"*2\r\n$4\r\nINFO\r\n$12\r\ncommandstats\r\n")
+            reply = b""
+            while not self._complete(reply):
+                chunk = s.recv(65536)
+                if not chunk:
+                    raise OSError("Redis closed the connection")
+                reply += chunk
+        calls = {}
+        for line in reply.decode().splitlines():
+            match = re.match(r"cmdstat_([^:]+):calls=(\d+)", line)
+            if match:
+                calls[match.group(1)] = int(match.group(2))
+        return calls
+
+    def settled_views(self, limit=5.0, key=KEY):
         """The counter once it has stopped moving: requests still in flight when wrk stopped land first."""
-        last, stable_since, deadline = self.views(), time.monotonic(), time.monotonic() + limit
+        last, stable_since, deadline = self.views(key), time.monotonic(), time.monotonic() + limit
         while time.monotonic() < deadline:
             time.sleep(0.05)
-            now = self.views()
+            now = self.views(key)
             if now != last:
                 last, stable_since = now, time.monotonic()
             elif time.monotonic() - stable_since >= 0.3:
@@ -230,11 +254,11 @@ class Redis:
         return last
 
 
-def http_get(port, timeout=2.0):
-    """(status, body) of GET / on loopback, or (None, None) if nothing answers yet."""
+def http_get(port, timeout=2.0, path="/"):
+    """(status, body) of GET path on loopback, or (None, None) if nothing answers yet."""
     try:
         with socket.create_connection(("127.0.0.1", port), timeout=timeout) as s:
-            s.sendall(b"GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+            s.sendall(f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".encode())
             data = b""
             while True:
                 chunk = s.recv(65536)
@@ -397,6 +421,9 @@ def specs(ctx):
                               [tree_java, "-classpath", tree_cp, "dev.hitcounter.EmbeddedLauncher"],
                               env={**(redis_env if uses_redis else {}), **tree_env}, redis=uses_redis, kind="java",
                               ours=uses_redis, note=f"embedded launcher of {tree_dir} with {extra or 'no extra env'}"))
+    # --badges only: the badge without the unique-visitor HyperLogLogs, to see what they cost.
+    emb("badges-no-uniques", "ours, embedded, UNIQUE_VISITORS=false", {**redis_env, "UNIQUE_VISITORS": "false"},
+        ours=True, note="ours-embedded with UNIQUE_VISITORS=false: a badge view is only its page's INCRBY")
     war("exp-ceiling-war-java25", "ceiling: WAR, no Redis, Java 25", {}, java_home=TEMURIN_25, redis=False,
         note="ceiling-war on Temurin 25")
     return {s.name: s for s in all_specs}
@@ -404,6 +431,7 @@ def specs(ctx):
 
 DEFAULT_SET = ["ours-embedded", "ours-embedded-no-coalesce", "ours-war", "ceiling-embedded", "ceiling-war",
                "flask-dev", "flask-gunicorn", "node-ioredis"]
+BADGE_SET = ["ours-embedded", "badges-no-uniques"]
 
 
 # ---------------------------------------------------------------- one server: start, warm up, measure
@@ -434,10 +462,10 @@ def start_server(spec, port, base_env):
     return proc, startup
 
 
-def wrk(port, connections, seconds):
+def wrk(port, connections, seconds, path="/"):
     script = BENCH / "wrk" / "count.lua"
     argv = ["taskset", "-c", LOAD_CPU, "wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--timeout", "2s",
-            "-s", str(script), f"http://127.0.0.1:{port}/"]
+            "-s", str(script), f"http://127.0.0.1:{port}{path}"]
     done = subprocess.run(argv, capture_output=True, text=True, check=False)
     for line in done.stdout.splitlines():
         if line.startswith("BENCH_JSON "):
@@ -445,7 +473,7 @@ def wrk(port, connections, seconds):
     raise RuntimeError(f"wrk printed no result (exit {done.returncode}): {done.stdout} {done.stderr}")
 
 
-def measured_run(spec, proc, port, redis, connections, seconds):
+def measured_run(spec, proc, port, redis, connections, seconds, path="/", key=KEY):
     pids = tree(proc.pid)
     peak = [rss_kib(pids)]
     stop_sampling = threading.Event()
@@ -454,21 +482,24 @@ def measured_run(spec, proc, port, redis, connections, seconds):
         while not stop_sampling.wait(0.25):
             peak[0] = max(peak[0], rss_kib(tree(proc.pid)))
 
-    before = redis.settled_views() if spec.redis else None
+    before = redis.settled_views(key=key) if spec.redis else None
+    if spec.redis:
+        redis.command("CONFIG", "RESETSTAT")
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     t0 = time.monotonic()
     server0, redis0, jit0 = cpu_ticks(tree(proc.pid)), cpu_ticks([redis.proc.pid]), jit_ticks(proc.pid)
     all0, core0 = machine_busy_ticks()
     self0, kids0 = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
-    result = wrk(port, connections, seconds)
+    result = wrk(port, connections, seconds, path)
     server1, redis1, jit1 = cpu_ticks(tree(proc.pid)), cpu_ticks([redis.proc.pid]), jit_ticks(proc.pid)
     all1, core1 = machine_busy_ticks()
     self1, kids1 = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     wall = time.monotonic() - t0
     stop_sampling.set()
     sampler.join()
-    after = redis.settled_views() if spec.redis else None
+    calls = redis.command_calls() if spec.redis else {}
+    after = redis.settled_views(key=key) if spec.redis else None
 
     def pct(ticks):
         return 100.0 * ticks / CLK / wall
@@ -483,7 +514,7 @@ def measured_run(spec, proc, port, redis, connections, seconds):
     ok = result["ok"]
     errors = sum(result[k] for k in ("connect_errors", "read_errors", "write_errors", "timeouts"))
     run = {
-        "connections": connections,
+        "connections": connections, "path": path,
         "rps": result["requests"] / (result["duration_us"] / 1e6),
         "p50_ms": result["p50_us"] / 1000, "p90_ms": result["p90_us"] / 1000,
         "p99_ms": result["p99_us"] / 1000, "max_ms": result["max_us"] / 1000,
@@ -493,6 +524,10 @@ def measured_run(spec, proc, port, redis, connections, seconds):
         "peak_rss_mib": peak[0] / 1024, "jit_cpu": pct(jit1 - jit0),
     }
     run["cpu_us_per_req"] = (run["server_cpu"] + (run["redis_cpu"] or 0)) * 1e4 / run["rps"] if run["rps"] else None
+    # Redis commands per answered request, those run inside scripts included (the harness's own INFO
+    # and CONFIG are left out; its few GETs of the counter are noise).
+    calls = {name: n for name, n in calls.items() if name not in ("info", "config|resetstat", "config")}
+    run["redis_calls_per_req"] = {name: n / ok for name, n in sorted(calls.items(), key=lambda c: -c[1])} if ok else {}
     problems = []
     if ok == 0:
         problems.append("no 2xx response at all")
@@ -553,10 +588,131 @@ def bench_round(spec, port, redis, args, base_env, rnd, result):
         stop(proc)
 
 
+def badge_round(spec, port, redis, args, base_env, result):
+    """--badges: one server started once, warmed on both paths, then measured on `/` and on the badge in
+    alternating order (`/` first in odd rounds, the badge first in even ones), so that both see the same
+    JVM, the same Redis and, as nearly as a shared machine allows, the same load."""
+    print(f"== {spec.name} on port {port}: GET / and GET {BADGE_PATH}", flush=True)
+    proc, startup = start_server(spec, port, base_env)
+    result["startup_s"].append(startup)
+    paths = ["/", BADGE_PATH]
+    try:
+        status, body = http_get(port, path=BADGE_PATH)
+        if status != 200 or not (body or b"").startswith(b"<svg"):
+            raise RuntimeError(f"{spec.name} answered GET {BADGE_PATH} with {status}: {(body or b'')[:200]!r}")
+        for connections in args.connections:
+            for path in paths:
+                wrk(port, connections, args.warmup, path)
+        if spec.kind == "java":
+            extra, jit = 0, float("nan")
+            while extra < args.max_jit_warmup:
+                j0, t0 = jit_ticks(proc.pid), time.monotonic()
+                for path in paths:
+                    wrk(port, max(args.connections), args.warmup, path)
+                extra += len(paths) * args.warmup
+                jit = 100.0 * (jit_ticks(proc.pid) - j0) / CLK / (time.monotonic() - t0)
+                if jit < 2.0:
+                    break
+            print(f"   warmed {len(args.connections) * len(paths) * args.warmup + extra} s "
+                  f"(JIT {jit:.1f}% of a core at the end)", flush=True)
+        for rnd in range(1, args.reps + 1):
+            for connections in args.connections:
+                for path in paths if rnd % 2 else paths[::-1]:
+                    run = measured_run(spec, proc, port, redis, connections, args.duration, path,
+                                       KEY if path == "/" else BADGE_KEY)
+                    run["rep"] = rnd
+                    result["runs"].append(run)
+                    flag = "ok" if run["correct"] else "FAILED: " + "; ".join(run["problems"])
+                    print(f"   round {rnd} c{connections:<3} {path:18} {run['rps']:9.0f} req/s"
+                          f"  {run['cpu_us_per_req'] or 0:5.0f} CPU µs/req"
+                          f"  p99 {run['p99_ms']:6.2f} ms  server {run['server_cpu']:5.1f}%"
+                          f"  redis {run['redis_cpu'] or 0:5.1f}%  others {run['others_cpu']:5.1f}%"
+                          f"  redis cmds/req {sum(run['redis_calls_per_req'].values()):.3f}  {flag}", flush=True)
+    finally:
+        stop(proc)
+
+
+def badge_ratios(result, connections, key="rps"):
+    """Badge over `/`, one per round (the two runs of a round ran back to back): req/s with key "rps"; with
+    "cpu_us_per_req", `/`'s CPU per request over the badge's, the req/s ratio the two would have on a core of
+    their own, which other load on the machine moves much less."""
+    ratios = []
+    for rnd in sorted({r["rep"] for r in result["runs"]}):
+        value = {r["path"]: r[key] for r in result["runs"] if r["rep"] == rnd and r["connections"] == connections}
+        if value.get("/") and value.get(BADGE_PATH):
+            ratios.append(value[BADGE_PATH] / value["/"] if key == "rps" else value["/"] / value[BADGE_PATH])
+    return ratios
+
+
+def calls_text(runs):
+    """Mean Redis commands per request over the runs, in total and per command."""
+    names = {}
+    for run in runs:
+        for name, n in run.get("redis_calls_per_req", {}).items():
+            names[name] = names.get(name, 0) + n / len(runs)
+    if not names:
+        return "–"
+    parts = ", ".join(f"{name} {n:.3f}" for name, n in sorted(names.items(), key=lambda c: -c[1]) if n >= 0.0005)
+    return f"{sum(names.values()):.3f} ({parts})"
+
+
+def badge_markdown(meta, results, args):
+    lines = [f"Run of {meta['date']} on {meta['machine']}, commit {meta['commit']}.", "",
+             f"Command: `{meta['command']}` (wall time {meta['wall_s'] / 60:.1f} min). Load average (1, 5, 15 min) "
+             f"{meta['load_before']} before and {meta['load_after']} after: the machine is shared with other "
+             "engineers' builds and tests, so absolute req/s move from run to run; the ratio of two runs side by "
+             "side moves much less.", "",
+             f"wrk `-t1`, {args.duration} s per run, {args.reps} rounds per server after warm-up on both paths; in a "
+             f"round `/` and `{BADGE_PATH}` run back to back on the same server and Redis (`/` first in odd rounds, "
+             "the badge first in even ones). Server and Redis on CPU 0, wrk on CPU 1. Medians over the rounds; "
+             "'Redis cmds/req' is from `INFO commandstats` over each run (commands inside scripts included) divided "
+             "by the 2xx count.", ""]
+    for connections in args.connections:
+        lines += [f"### {connections} connection{'s' if connections > 1 else ''}", "",
+                  "| server | path | req/s (range) | p50 ms | p99 ms | server CPU % | Redis CPU % | CPU µs/req "
+                  "| Redis cmds/req | others CPU % | checks |",
+                  "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | --- |"]
+        for r in results:
+            for path in ("/", BADGE_PATH):
+                s = summarize(r, connections, path)
+                if not s:
+                    continue
+                runs = [run for run in r["runs"] if run["connections"] == connections and run["path"] == path]
+                lines.append(f"| {r['name']} | `{path}` | {fmt(s['rps'])} ({fmt(s['rps_min'])}–{fmt(s['rps_max'])}) | "
+                             f"{fmt(s['p50_ms'], 2)} | {fmt(s['p99_ms'], 2)} | {fmt(s['server_cpu'])} | "
+                             f"{fmt(s['redis_cpu'])} | {fmt(s['cpu_us'])} | {calls_text(runs)} | "
+                             f"{fmt(s['others_cpu'])} | {'pass' if s['correct'] else '**FAIL**'} ({s['n']} runs) |")
+        lines += ["", f"| server | badge ÷ `/` req/s, per round | median | goal ≥ {BADGE_GOAL} "
+                      "| `/` ÷ badge CPU µs/req, per round | median |",
+                  "| --- | --- | ---: | --- | --- | ---: |"]
+        for r in results:
+            ratios, by_cpu = badge_ratios(r, connections), badge_ratios(r, connections, "cpu_us_per_req")
+            if ratios:
+                median = statistics.median(ratios)
+                lines.append(f"| {r['name']} | {', '.join(f'{x:.2f}' for x in ratios)} | {median:.2f} | "
+                             f"{'met' if median >= BADGE_GOAL else '**not met**'} | "
+                             f"{', '.join(f'{x:.2f}' for x in by_cpu)} | "
+                             f"{statistics.median(by_cpu) if by_cpu else float('nan'):.2f} |")
+        lines.append("")
+    lines += ["### Every run", "",
+              "| server | conns | round | path | req/s | p99 ms | 2xx | Redis +N | others CPU % | result |",
+              "| --- | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | --- |"]
+    for r in results:
+        for run in r["runs"]:
+            lines.append(f"| {r['name']} | {run['connections']} | {run['rep']} | `{run['path']}` | {fmt(run['rps'])} | "
+                         f"{fmt(run['p99_ms'], 2)} | {run['ok']} | {run.get('redis_delta', '–')} | "
+                         f"{fmt(run['others_cpu'])} | "
+                         f"{'pass' if run['correct'] else '**FAIL**: ' + '; '.join(run['problems'])} |")
+    lines += ["", "| server | what it is |", "| --- | --- |"]
+    for r in results:
+        lines.append(f"| {r['name']} | {r['note']} |")
+    return "\n".join(lines) + "\n"
+
+
 # ---------------------------------------------------------------- summary, targets, docs
 
-def summarize(result, connections):
-    runs = [r for r in result["runs"] if r["connections"] == connections]
+def summarize(result, connections, path=None):
+    runs = [r for r in result["runs"] if r["connections"] == connections and path in (None, r.get("path", "/"))]
     if not runs:
         return None
 
@@ -690,16 +846,16 @@ def chart(results, args, path, title):
     plt.close(fig)
 
 
-def write_doc(section):
+def write_doc(section, begin=BEGIN, end=END):
     if DOC.exists():
         text = DOC.read_text()
     else:
         text = f"# Benchmarks\n\n## Latest run\n\n{BEGIN}\n{END}\n"
-    if BEGIN not in text or END not in text:
-        raise SystemExit(f"{DOC} lacks the markers {BEGIN} … {END}")
-    head, rest = text.split(BEGIN, 1)
-    _, tail = rest.split(END, 1)
-    DOC.write_text(f"{head}{BEGIN}\n{section}{END}{tail}")
+    if begin not in text or end not in text:
+        raise SystemExit(f"{DOC} lacks the markers {begin} … {end}")
+    head, rest = text.split(begin, 1)
+    _, tail = rest.split(end, 1)
+    DOC.write_text(f"{head}{begin}\n{section}{end}{tail}")
 
 
 # ---------------------------------------------------------------- versions and machine
@@ -757,7 +913,10 @@ def main():
     parser.add_argument("--reps", type=int, default=2, help="rounds: each starts every server afresh")
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
     parser.add_argument("--warmup", type=int, default=5, help="seconds of wrk warm-up per connection count")
-    parser.add_argument("--connections", default="1,50")
+    parser.add_argument("--connections", help="comma-separated connection counts (default 1,50; 50 with --badges)")
+    parser.add_argument("--badges", action="store_true",
+                        help=f"GET {BADGE_PATH} against GET / on the same server, alternating (default servers: "
+                             f"{', '.join(BADGE_SET)})")
     parser.add_argument("--max-jit-warmup", type=int, default=60,
                         help="most extra seconds of warm-up while a JVM's JIT is still busy")
     parser.add_argument("--start-reps", type=int, default=2, help="cold starts timed per server and round")
@@ -770,7 +929,7 @@ def main():
     args = parser.parse_args()
     if args.quick:
         args.reps, args.duration, args.warmup, args.start_reps, args.max_jit_warmup = 1, 3, 2, 1, 0
-    args.connections = [int(c) for c in args.connections.split(",")]
+    args.connections = [int(c) for c in (args.connections or ("50" if args.badges else "1,50")).split(",")]
 
     signal.signal(signal.SIGINT, on_signal)
     signal.signal(signal.SIGTERM, on_signal)
@@ -801,8 +960,8 @@ def main():
         if unknown:
             raise SystemExit(f"unknown server(s): {', '.join(unknown)}; see --list")
     else:
-        names = [n for n in DEFAULT_SET if n in every]
-        if args.experiments:
+        names = [n for n in (BADGE_SET if args.badges else DEFAULT_SET) if n in every]
+        if args.experiments and not args.badges:
             names += [n for n in every if n.startswith("exp-")]
     if args.wait_quiet:
         deadline = time.monotonic() + 1800
@@ -828,13 +987,17 @@ def main():
             print("   with a replica: every server of this run counts in a Redis that replicates", flush=True)
         # Rounds rather than all repetitions of one server at once: a burst of load from someone
         # else on this shared machine then hits several servers a little instead of one a lot.
-        for rnd in range(1, args.reps + 1):
+        # --badges makes its rounds inside one start of each server, so that `/` and the badge share it.
+        for rnd in range(1, 2 if args.badges else args.reps + 1):
             for name, result in zip(names, results):
                 if name in broken:
                     continue
                 try:
                     port = free_port(23400 + names.index(name))
-                    bench_round(every[name], port, redis, args, base_env, rnd, result)
+                    if args.badges:
+                        badge_round(every[name], port, redis, args, base_env, result)
+                    else:
+                        bench_round(every[name], port, redis, args, base_env, rnd, result)
                 except RuntimeError as e:
                     print(f"   FAILED: {e}", flush=True)
                     broken.add(name)
@@ -846,6 +1009,18 @@ def main():
     failed = failed or any(not run["correct"] for r in results for run in r["runs"])
 
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S") + (f"-{args.tag}" if args.tag else "")
+    if args.badges:
+        stamp += "-badges"
+        (OUT / f"results-{stamp}.json").write_text(
+            json.dumps({"meta": meta, "args": vars(args), "results": results}, indent=1))
+        section = badge_markdown(meta, results, args)
+        (OUT / f"results-{stamp}.md").write_text(section)
+        print(f"\nwrote {OUT / f'results-{stamp}.md'}")
+        if not args.no_docs:
+            write_doc(section, BADGE_BEGIN, BADGE_END)
+            print(f"wrote the Badges section of {DOC}")
+        print(f"wall time {meta['wall_s']:.0f} s")
+        return 1 if failed else 0
     (OUT / f"results-{stamp}.json").write_text(json.dumps({"meta": meta, "args": vars(args), "results": results},
                                                           indent=1))
     section = markdown(meta, results, args)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The benchmark in one command, from a fresh clone:  bench/run.sh [--quick] [--only a,b] [--experiments] [--no-docs]
+# The benchmark in one command, from a fresh clone:  bench/run.sh [--quick] [--only a,b] [--experiments] [--badges] [--no-docs]
 # Installs what it needs (Debian packages, the Node peer's npm packages), builds the app, fetches the
 # stock Tomcat, then hands over to bench/bench.py, which starts and stops every server itself.
 # `bench/run.sh --help` lists the options; `--list` the servers.

@@ -54,4 +54,14 @@ class BadgeTextTest {
             Locale.setDefault(before);
         }
     }
+
+    @Test
+    void countsAreGroupedAsJavasFormatterGroupsThemInTheRootLocale() {
+        for (long power = 1; power > 0 && power <= Long.MAX_VALUE / 10; power *= 10) {
+            for (long count : new long[] {power - 1, power, power + 1, 7 * power, -power, -power - 1}) {
+                assertEquals(String.format(Locale.ROOT, "%,d", count), BadgeText.count(count).value());
+            }
+        }
+        assertEquals(String.format(Locale.ROOT, "%,d", Long.MIN_VALUE), BadgeText.count(Long.MIN_VALUE).value());
+    }
 }
