@@ -1,13 +1,9 @@
 package dev.hitcounter.counter;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.File;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
 
+import dev.hitcounter.testing.HeadlessChromium;
 import dev.hitcounter.testing.RedisServerProcess;
 import dev.hitcounter.testing.RunningApp;
 import org.junit.jupiter.api.AfterEach;
@@ -15,14 +11,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 
 /** The page in a real headless Chromium: Debian's chromium driven through its own chromedriver. */
 class PageBrowserIT {
 
-    private static final File CHROMIUM = new File("/usr/bin/chromium");
-    private static final File CHROMEDRIVER = new File("/usr/bin/chromedriver");
 
     private RedisServerProcess redis;
     private RunningApp app;
@@ -30,23 +22,9 @@ class PageBrowserIT {
 
     @BeforeEach
     void start() throws Exception {
-        // Fail, never skip: this test is asked for only where a browser must be checked.
-        assertTrue(CHROMIUM.canExecute() && CHROMEDRIVER.canExecute(),
-                "the browser test needs Debian's chromium and chromium-driver: apt-get install chromium chromium-driver");
         redis = RedisServerProcess.start();
         app = RunningApp.withRedis(redis);
-        Path profile = Files.createTempDirectory("chromium-profile");
-        ChromeOptions options = new ChromeOptions()
-                .setBinary(CHROMIUM)
-                .addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                        "--user-data-dir=" + profile);
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(CHROMEDRIVER)
-                .usingAnyFreePort()
-                .build();
-        browser = new ChromeDriver(service, options);
-        browser.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
+        browser = HeadlessChromium.start();
     }
 
     @AfterEach

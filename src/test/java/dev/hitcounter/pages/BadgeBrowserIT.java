@@ -3,14 +3,11 @@ package dev.hitcounter.pages;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.File;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -19,6 +16,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.hitcounter.testing.HeadlessChromium;
 import dev.hitcounter.testing.RedisServerProcess;
 import dev.hitcounter.testing.RunningApp;
 import org.junit.jupiter.api.AfterAll;
@@ -29,8 +27,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 
 /**
  * The badge in a real headless Chromium (Debian's chromium and chromedriver, with DejaVu Sans installed): its text is
@@ -41,8 +37,6 @@ import org.openqa.selenium.chrome.ChromeOptions;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class BadgeBrowserIT {
 
-    private static final File CHROMIUM = new File("/usr/bin/chromium");
-    private static final File CHROMEDRIVER = new File("/usr/bin/chromedriver");
 
     /** Sixty of the widest Latin capitals: the label most likely to overflow a badge measured too narrowly. */
     private static final String WIDE = "MW".repeat(30);
@@ -91,25 +85,11 @@ class BadgeBrowserIT {
 
     @BeforeAll
     void start() throws Exception {
-        // Fail, never skip: this test is asked for only where a browser must be checked.
-        assertTrue(CHROMIUM.canExecute() && CHROMEDRIVER.canExecute(),
-                "the browser test needs Debian's chromium and chromium-driver: apt-get install chromium chromium-driver");
         assertTrue(Files.isReadable(DejaVuSansAdvances.FONT),
                 "the badge is measured in DejaVu Sans, which is missing: apt-get install fonts-dejavu-core");
         redis = RedisServerProcess.start();
         app = RunningApp.withRedis(redis);
-        Path profile = Files.createTempDirectory("chromium-profile");
-        ChromeOptions options = new ChromeOptions()
-                .setBinary(CHROMIUM)
-                .addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                        "--user-data-dir=" + profile);
-        ChromeDriverService service = new ChromeDriverService.Builder()
-                .usingDriverExecutable(CHROMEDRIVER)
-                .usingAnyFreePort()
-                .build();
-        browser = new ChromeDriver(service, options);
-        browser.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
+        browser = HeadlessChromium.start();
         site = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         site.createContext("/", exchange -> {
             byte[] body = siteHtml.getBytes(StandardCharsets.UTF_8);
