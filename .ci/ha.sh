@@ -234,7 +234,10 @@ for line in sys.stdin:
             print(f"   | sentinel-1 {at.timestamp() - kill:6.3f} s {m.group(2)} {m.group(3)}")
 ' "$(cat "$work/kill.event")"
 new_primary=$(primary)
-[[ -n $new_primary && $new_primary != "$old_primary" ]] || fail "the sentinels still name $new_primary the primary"
+if [[ -z $new_primary || $new_primary == "$old_primary" ]]; then
+  for c in sentinel-1 sentinel-2 sentinel-3 redis-1 redis-2 redis-3; do show_logs "$PROJECT-$c-1"; done
+  fail "the sentinels still name $new_primary the primary"
+fi
 ok "the sentinels promoted $new_primary ($old_primary killed)"
 first_200=$(field "$summary" event first_200_after_s)
 slowest=$(field "$summary" event slowest_around_s)
