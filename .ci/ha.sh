@@ -216,7 +216,7 @@ step "5/6: the Redis primary SIGKILLed under load (16 clients)"
 old_primary=$(primary)
 before=$(count)
 # SIGKILL of the container's main process, redis-server: to the engine the container died, as on a crash or an
-# OOM kill, so its restart policy applies (podman kill counts as a stop by the user, which it does not restart).
+# OOM kill, so its restart policy applies (after a podman kill, in a trial run, it stayed stopped).
 pid=$(podman inspect --format '{{.State.Pid}}' "$PROJECT-$old_primary-1")
 under_load kill 16 5 kill -KILL "$pid"
 summary=$(cat "$work/kill.json")
