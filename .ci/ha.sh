@@ -162,7 +162,7 @@ under_load() { # name clients seconds-after command...: runs command under load,
   load_pid=$!
   for _ in $(seq 100); do [[ -e $work/$name.started ]] && break; sleep 0.1; done
   [[ -e $work/$name.started ]] || fail "the load did not start within 10 s"
-  sleep 2
+  sleep 1
   date +%s.%N >"$work/$name.event"
   "$@"
   sleep "$after"
@@ -198,7 +198,8 @@ ok "each replica served some, by its own /metrics (total $served_total); by the 
 
 step "4/6: one web replica stopped under load (8 clients)"
 stop_web() {
-  in_netns podman stop --time 15 "$1" >/dev/null
+  # podman says on stderr that it cannot remove the healthcheck's systemd timer, which CI has not.
+  in_netns podman stop --time 15 "$1" >/dev/null 2>"$work/stop.err" || { cat "$work/stop.err" >&2; fail "podman stop $1"; }
   echo "   $1 stopped (podman stop, SIGTERM) in $(python3 -c "import time; print(f'{time.time() - $(cat "$work/stop.event"):.1f}')") s"
 }
 under_load stop 8 3 stop_web "${webs[1]}"
@@ -210,16 +211,14 @@ echo "   load: $summary"
   || echo "   note: $(field "$summary" event in_flight_failed) of the $(field "$summary" event in_flight) requests in flight at the stop failed"
 ok "no request sent after the stop failed ($(field "$summary" event started_after) sent, $(field "$summary" event statuses_after));" \
   "of the $(field "$summary" event in_flight) in flight at the stop, $(field "$summary" event in_flight_failed) failed"
-up
-ok "${webs[1]} back (compose up)"
 
 step "5/6: the Redis primary SIGKILLed under load (16 clients)"
 old_primary=$(primary)
 before=$(count)
 # SIGKILL of the container's main process, redis-server: to the engine the container died, as on a crash or an
-# OOM kill, so its restart policy applies (podman kill counts as a stop by the user, which it does not restart).
+# OOM kill, so its restart policy applies (after a podman kill, in a trial run, it stayed stopped).
 pid=$(podman inspect --format '{{.State.Pid}}' "$PROJECT-$old_primary-1")
-under_load kill 16 8 kill -KILL "$pid"
+under_load kill 16 5 kill -KILL "$pid"
 summary=$(cat "$work/kill.json")
 echo "   load: $summary"
 # When the sentinels saw it: their log lines of the failover, in seconds after the kill.
@@ -235,7 +234,10 @@ for line in sys.stdin:
             print(f"   | sentinel-1 {at.timestamp() - kill:6.3f} s {m.group(2)} {m.group(3)}")
 ' "$(cat "$work/kill.event")"
 new_primary=$(primary)
-[[ -n $new_primary && $new_primary != "$old_primary" ]] || fail "the sentinels still name $new_primary the primary"
+if [[ -z $new_primary || $new_primary == "$old_primary" ]]; then
+  for c in sentinel-1 sentinel-2 sentinel-3 redis-1 redis-2 redis-3; do show_logs "$PROJECT-$c-1"; done
+  fail "the sentinels still name $new_primary the primary"
+fi
 ok "the sentinels promoted $new_primary ($old_primary killed)"
 first_200=$(field "$summary" event first_200_after_s)
 slowest=$(field "$summary" event slowest_around_s)
