@@ -26,7 +26,7 @@ final class BlockingViews implements Views {
             if (e.mayHaveCounted()) {
                 metrics.viewUncertain();
             }
-            PageServlet.sendNotCounted(response, e);
+            PendingView.PAGE.notCounted(response, e);
             return;
         }
         PageServlet.sendCount(response, views);

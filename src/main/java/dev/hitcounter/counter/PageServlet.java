@@ -61,22 +61,15 @@ public final class PageServlet extends GetOnlyServlet {
     }
 
     /** The 503 page for a view that could not be counted; the client may try again in a second. */
-    static void sendUnavailable(HttpServletResponse response) throws IOException {
+    public static void sendUnavailable(HttpServletResponse response) throws IOException {
         response.setHeader("Retry-After", "1");
         ErrorPages.send(response, HttpServletResponse.SC_SERVICE_UNAVAILABLE);
     }
 
-    /**
-     * The page for a view the store did not count: 503 with {@code Retry-After} while trying again may help, else
-     * 500 without it, since the value under the key needs the operator (docs/operations.md, "Error replies").
-     */
-    static void sendNotCounted(HttpServletResponse response, CounterUnavailableException failure) throws IOException {
-        if (failure.retryMayHelp()) {
-            sendUnavailable(response);
-        } else {
-            HtmlPage.send(response, HttpServletResponse.SC_INTERNAL_SERVER_ERROR, "Not counted",
-                    "This view was not counted: the stored count is not a number the counter can add to. "
-                            + "The site's operator has to fix it; trying again will not help until then.");
-        }
+    /** The 500 page, without {@code Retry-After}, for a view refused because of the value under the key. */
+    static void sendRejected(HttpServletResponse response) throws IOException {
+        HtmlPage.send(response, HttpServletResponse.SC_INTERNAL_SERVER_ERROR, "Not counted",
+                "This view was not counted: the stored count is not a number the counter can add to. "
+                        + "The site's operator has to fix it; trying again will not help until then.");
     }
 }

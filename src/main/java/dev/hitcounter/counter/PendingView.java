@@ -28,11 +28,24 @@ public final class PendingView implements AsyncListener {
         /** The answer with its count. */
         void counted(HttpServletResponse response, long views) throws IOException;
 
-        /** The answer for a view the store did not count. */
-        void notCounted(HttpServletResponse response, CounterUnavailableException failure) throws IOException;
+        /** The answer for a view the store refused for its stored value: 500, no retry helps until a person acts. */
+        void rejected(HttpServletResponse response) throws IOException;
 
         /** The answer for a view given up before its result (timeout, shutdown): trying again may help. */
         void unavailable(HttpServletResponse response) throws IOException;
+
+        /**
+         * The answer for a view the store did not count: {@link #unavailable} (503 with {@code Retry-After}) while
+         * trying again may help, else {@link #rejected} (docs/operations.md, "Error replies").
+         */
+        default void notCounted(HttpServletResponse response, CounterUnavailableException failure)
+                throws IOException {
+            if (failure.retryMayHelp()) {
+                unavailable(response);
+            } else {
+                rejected(response);
+            }
+        }
     }
 
     /** The answers of {@code GET /}. */
@@ -43,8 +56,8 @@ public final class PendingView implements AsyncListener {
         }
 
         @Override
-        public void notCounted(HttpServletResponse response, CounterUnavailableException failure) throws IOException {
-            PageServlet.sendNotCounted(response, failure);
+        public void rejected(HttpServletResponse response) throws IOException {
+            PageServlet.sendRejected(response);
         }
 
         @Override

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Optional;
 
 import dev.hitcounter.counter.CounterUnavailableException;
+import dev.hitcounter.counter.PageServlet;
 import dev.hitcounter.counter.PendingView;
 import dev.hitcounter.system.ErrorPages;
 import dev.hitcounter.system.GetOnlyServlet;
@@ -120,7 +121,7 @@ final class BadgeServlet extends GetOnlyServlet {
             send(response, look, value < 0 ? Optional.empty() : Optional.of(value));
         } catch (CounterUnavailableException e) {
             if (e.retryMayHelp()) {
-                sendUnavailable(response);
+                PageServlet.sendUnavailable(response);
             } else {
                 // A value that is not a counter needs the operator, not a retry: 500 without Retry-After.
                 HtmlPage.send(response, HttpServletResponse.SC_INTERNAL_SERVER_ERROR, "Not shown",
@@ -146,20 +147,15 @@ final class BadgeServlet extends GetOnlyServlet {
             }
 
             @Override
-            public void notCounted(HttpServletResponse response, CounterUnavailableException failure)
-                    throws IOException {
-                if (failure.retryMayHelp()) {
-                    sendUnavailable(response);
-                } else {
-                    HtmlPage.send(response, HttpServletResponse.SC_INTERNAL_SERVER_ERROR, "Not counted",
-                            "This view was not counted: the stored count of this page is not a number the counter "
-                                    + "can add to. The site's operator has to fix it.");
-                }
+            public void rejected(HttpServletResponse response) throws IOException {
+                HtmlPage.send(response, HttpServletResponse.SC_INTERNAL_SERVER_ERROR, "Not counted",
+                        "This view was not counted: the stored count of this page is not a number the counter "
+                                + "can add to. The site's operator has to fix it.");
             }
 
             @Override
             public void unavailable(HttpServletResponse response) throws IOException {
-                sendUnavailable(response);
+                PageServlet.sendUnavailable(response);
             }
         };
     }
@@ -176,10 +172,5 @@ final class BadgeServlet extends GetOnlyServlet {
         response.setHeader("Expires", "Thu, 01 Jan 1970 00:00:00 GMT");
         response.setContentLength(body.length);
         response.getOutputStream().write(body);
-    }
-
-    private static void sendUnavailable(HttpServletResponse response) throws IOException {
-        response.setHeader("Retry-After", "1");
-        ErrorPages.send(response, HttpServletResponse.SC_SERVICE_UNAVAILABLE);
     }
 }

@@ -7,7 +7,6 @@ import java.util.Optional;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
-import dev.hitcounter.counter.CounterUnavailableException;
 import dev.hitcounter.counter.PendingView;
 import jakarta.servlet.http.HttpServletResponse;
 
@@ -25,14 +24,9 @@ final class PageJson {
             }
 
             @Override
-            public void notCounted(HttpServletResponse response, CounterUnavailableException failure)
-                    throws IOException {
-                if (failure.retryMayHelp()) {
-                    unavailable(response);
-                } else {
-                    sendError(response, HttpServletResponse.SC_INTERNAL_SERVER_ERROR,
-                            "not counted: the stored count of this page is not a number; the operator has to fix it");
-                }
+            public void rejected(HttpServletResponse response) throws IOException {
+                sendError(response, HttpServletResponse.SC_INTERNAL_SERVER_ERROR,
+                        "not counted: the stored count of this page is not a number; the operator has to fix it");
             }
 
             @Override
