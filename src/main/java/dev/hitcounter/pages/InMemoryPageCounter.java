@@ -2,9 +2,13 @@ package dev.hitcounter.pages;
 
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
-/** The page counts in this JVM only, for running without Redis: they restart at zero with the process. */
+/**
+ * The page counts in this JVM only, for running without Redis: they restart at zero with the process, and unique
+ * visitors are not counted.
+ */
 final class InMemoryPageCounter implements PageCounter {
 
     private final int maxPages;
@@ -15,7 +19,7 @@ final class InMemoryPageCounter implements PageCounter {
     }
 
     @Override
-    public synchronized Map<String, PageOutcome> add(Map<String, Integer> added) {
+    public synchronized Map<String, PageOutcome> add(Map<String, Integer> added, List<UniqueVisitors.Visit> visits) {
         Map<String, PageOutcome> outcomes = new LinkedHashMap<>();
         added.forEach((page, n) -> outcomes.put(page, views.containsKey(page) || views.size() < maxPages
                 ? new PageOutcome.Counted(views.merge(page, (long) n, Long::sum))

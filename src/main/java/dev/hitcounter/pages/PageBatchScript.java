@@ -11,6 +11,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.function.Supplier;
 
@@ -25,7 +26,8 @@ import redis.clients.jedis.util.Pool;
 /**
  * Counts a coalesced batch of page views with one {@code EVALSHA} of {@code count-pages.lua}: an {@code INCRBY} of
  * {@code prefix:page} per page, creating a new page only while the SET {@code prefix:known:pages} has fewer than
- * {@code maxPages} members; and reads a page's count without counting.
+ * {@code maxPages} members, and, in the same call, the batch's unique visitors; and reads a page's count without
+ * counting.
  *
  * <p>No call is ever retried once it may have run. The one exception proves it did not: a {@code NOSCRIPT} reply
  * (Redis restarted, failed over, or {@code SCRIPT FLUSH}), after which the script is loaded and sent once more.
@@ -39,7 +41,7 @@ final class PageBatchScript {
     private final String prefix;
     private final int maxPages;
     private final String script;
-    private final String sha;
+    private final byte[] shaBytes;
     private final CommandObjects commands = new CommandObjects(RedisProtocol.RESP2);
 
     /**
@@ -55,7 +57,7 @@ final class PageBatchScript {
         this.prefix = prefix;
         this.maxPages = maxPages;
         this.script = readScript();
-        this.sha = sha1Hex(script);
+        this.shaBytes = utf8(sha1Hex(script));
     }
 
     /** The key of a page's count. */
@@ -79,33 +81,55 @@ final class PageBatchScript {
      *                                     counted
      */
     Map<String, PageOutcome> add(Map<String, Integer> viewsByPage) throws CounterUnavailableException {
+        return send(viewsByPage, Optional.empty()).outcomes();
+    }
+
+    /** What one call did: each page's outcome, and the script's answer about the batch's unique visitors. */
+    record Reply(Map<String, PageOutcome> outcomes, Optional<String> visitors) {
+    }
+
+    /**
+     * As {@link #add(Map)}, and in the same round trip adds the batch's visitor hashes to the day's HyperLogLog of each
+     * page that was counted; {@code visitors} holds the pages in the order of {@code viewsByPage}.
+     */
+    Reply add(Map<String, Integer> viewsByPage, UniqueVisitors.Batch visitors) throws CounterUnavailableException {
+        return send(viewsByPage, Optional.of(visitors));
+    }
+
+    private Reply send(Map<String, Integer> viewsByPage, Optional<UniqueVisitors.Batch> visitors)
+            throws CounterUnavailableException {
         List<String> pages = new ArrayList<>(viewsByPage.keySet());
-        List<String> keys = new ArrayList<>(pages.size() + 1);
-        List<String> args = new ArrayList<>(2 * pages.size() + 1);
-        keys.add(knownPagesKey());
-        args.add(Integer.toString(maxPages));
+        List<byte[]> keys = new ArrayList<>(2 * pages.size() + 2);
+        List<byte[]> args = new ArrayList<>(2 * pages.size() + 2);
+        keys.add(utf8(knownPagesKey()));
+        args.add(utf8(Integer.toString(maxPages)));
+        args.add(utf8(Integer.toString(pages.size())));
         for (String page : pages) {
-            keys.add(countKey(page));
-            args.add(page);
+            keys.add(utf8(countKey(page)));
+            args.add(utf8(page));
         }
         for (String page : pages) {
             int views = viewsByPage.get(page);
             if (views < 1) {
                 throw new IllegalArgumentException("views of " + page + " must be positive: " + views);
             }
-            args.add(Integer.toString(views));
+            args.add(utf8(Integer.toString(views)));
         }
+        visitors.ifPresent(batch -> {
+            keys.addAll(batch.keys());
+            args.addAll(batch.args());
+        });
         Connection connection = RedisFailures.borrow(pool);
         try (connection) {
             Object reply;
             try {
-                reply = connection.executeCommand(commands.evalsha(sha, keys, args));
+                reply = connection.executeCommand(commands.evalsha(shaBytes, keys, args));
             } catch (JedisNoScriptException notLoaded) {
                 // NOSCRIPT proves the script did not run, so this is the one safe second try.
                 connection.executeCommand(commands.scriptLoad(script));
-                reply = connection.executeCommand(commands.evalsha(sha, keys, args));
+                reply = connection.executeCommand(commands.evalsha(shaBytes, keys, args));
             }
-            return outcomes(pages, reply);
+            return reply(pages, reply, visitors.isPresent());
         } catch (JedisException e) {
             throw RedisFailures.afterSending(e);
         }
@@ -125,23 +149,32 @@ final class PageBatchScript {
         }
     }
 
-    private static Map<String, PageOutcome> outcomes(List<String> pages, Object reply) {
+    private static Reply reply(List<String> pages, Object reply, boolean withVisitors) {
         List<?> replies = (List<?>) reply;
-        if (replies.size() != pages.size()) {
+        int expected = pages.size() + (withVisitors ? 1 : 0);
+        if (replies.size() != expected) {
             throw new IllegalStateException(replies.size() + " replies for " + pages.size() + " pages");
         }
         Map<String, PageOutcome> outcomes = new LinkedHashMap<>();
         for (int i = 0; i < pages.size(); i++) {
             outcomes.put(pages.get(i), outcome(replies.get(i)));
         }
-        return outcomes;
+        return new Reply(outcomes, withVisitors ? Optional.of(text(replies.get(pages.size()))) : Optional.empty());
+    }
+
+    private static String text(Object reply) {
+        return reply instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8) : String.valueOf(reply);
+    }
+
+    private static byte[] utf8(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
     }
 
     private static PageOutcome outcome(Object reply) {
         if (reply instanceof Long count) {
             return new PageOutcome.Counted(count);
         }
-        String text = reply instanceof byte[] bytes ? new String(bytes, StandardCharsets.UTF_8) : String.valueOf(reply);
+        String text = text(reply);
         if (text.equals(FULL)) {
             return new PageOutcome.Full();
         }

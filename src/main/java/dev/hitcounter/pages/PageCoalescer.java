@@ -29,15 +29,13 @@ final class PageCoalescer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(PageCoalescer.class.getName());
 
     private final PageCounter store;
-    private final UniqueVisits uniques;
     private final Metrics metrics;
     private final long timeoutMillis;
     private final Batcher<Request> batcher;
     private volatile List<Request> inFlight = List.of();
 
-    PageCoalescer(PageCounter store, UniqueVisits uniques, Metrics metrics, long timeoutMillis) {
+    PageCoalescer(PageCounter store, Metrics metrics, long timeoutMillis) {
         this.store = store;
-        this.uniques = uniques;
         this.metrics = metrics;
         this.timeoutMillis = timeoutMillis;
         this.batcher = new Batcher<>("page-coalescer", this::send, request -> request.view().broken(), ArrayList::new);
@@ -70,10 +68,12 @@ final class PageCoalescer implements AutoCloseable {
 
     private void send(List<Request> batch) {
         List<Request> sent = new ArrayList<>(batch.size());
+        List<UniqueVisitors.Visit> visits = new ArrayList<>(batch.size());
         Map<String, Integer> views = new LinkedHashMap<>();
         for (Request request : batch) {
             if (request.view().markSent()) {
                 sent.add(request);
+                visits.add(request.visit());
                 views.merge(request.visit().page(), 1, Integer::sum);
             }
         }
@@ -82,7 +82,7 @@ final class PageCoalescer implements AutoCloseable {
         }
         inFlight = sent;
         try {
-            Map<String, PageOutcome> outcomes = store.add(views);
+            Map<String, PageOutcome> outcomes = store.add(views, visits);
             // Each page's views in this batch get its counts total - n + 1 … total, in the order they came.
             Map<String, Long> next = new LinkedHashMap<>();
             outcomes.forEach((page, outcome) -> {
@@ -90,13 +90,11 @@ final class PageCoalescer implements AutoCloseable {
                     next.put(page, counted.views() - views.get(page) + 1);
                 }
             });
-            List<UniqueVisitors.Visit> counted = new ArrayList<>(sent.size());
             for (Request request : sent) {
                 String page = request.visit().page();
                 PageOutcome outcome = outcomes.get(page);
                 if (outcome instanceof PageOutcome.Counted) {
                     request.view().counted(next.merge(page, 1L, Long::sum) - 1);
-                    counted.add(request.visit());
                 } else if (outcome instanceof PageOutcome.Rejected rejected) {
                     request.view().failed(new CounterUnavailableException(
                             CounterUnavailableException.Kind.REJECTED, rejected.reply()));
@@ -104,7 +102,6 @@ final class PageCoalescer implements AutoCloseable {
                     request.view().refused(request.whenFull());
                 }
             }
-            uniques.record(counted);
         } catch (CounterUnavailableException e) {
             sent.forEach(request -> request.view().failed(e));
         } catch (RuntimeException e) {

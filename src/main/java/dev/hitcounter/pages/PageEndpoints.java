@@ -46,14 +46,13 @@ public final class PageEndpoints implements AutoCloseable {
             remoteIp.setAsyncSupported(true);
             remoteIp.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/*");
         });
+        Optional<UniqueVisitors> uniques = redis.filter(pool -> settings.uniqueVisitors())
+                .map(pool -> new UniqueVisitors(pool, settings.keyPrefix(), Clock.systemUTC(), new SecureRandom()));
         PageCounter store = redis.<PageCounter>map(pool -> new RedisPageCounter(
-                        new PageBatchScript(pool, settings.keyPrefix(), settings.maxPages())))
+                        new PageBatchScript(pool, settings.keyPrefix(), settings.maxPages()), uniques))
                 .orElseGet(() -> new InMemoryPageCounter(settings.maxPages()));
-        UniqueVisits visits = redis.filter(pool -> settings.uniqueVisitors())
-                .<UniqueVisits>map(pool -> new RedisUniqueVisits(new UniqueVisitors(pool, settings.keyPrefix(),
-                        Clock.systemUTC(), new SecureRandom())))
-                .orElse(UniqueVisits.NONE);
-        PageCoalescer coalescer = new PageCoalescer(store, visits, metrics, timeoutMillis);
+        UniqueVisits visits = uniques.<UniqueVisits>map(visitors -> visitors).orElse(UniqueVisits.NONE);
+        PageCoalescer coalescer = new PageCoalescer(store, metrics, timeoutMillis);
         Pages pages = new Pages(settings);
         ServletRegistration.Dynamic api = context.addServlet("page-api",
                 new PageApiServlet(pages, coalescer, store, visits, new Cors(settings.corsOrigins())));

@@ -10,10 +10,11 @@ import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.function.Supplier;
 
 import dev.hitcounter.counter.CounterUnavailableException;
@@ -23,35 +24,41 @@ import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.RedisProtocol;
 import redis.clients.jedis.Response;
 import redis.clients.jedis.exceptions.JedisException;
-import redis.clients.jedis.params.SetParams;
 import redis.clients.jedis.util.Pool;
 
 /**
  * Counts the unique visitors of a page per UTC day without storing who they are (issue 12): each visit adds
  * SHA-256(the day's salt, client IP, User-Agent, page) to the HyperLogLog {@code prefix:uniques:page:YYYY-MM-DD}.
  *
- * <p>The salt is 32 random bytes, created by whichever app instance needs it first ({@code SET … NX}), kept only in
- * Redis under {@code prefix:salt:YYYY-MM-DD} for two days and never logged or shown; once it expires, nobody can tell
- * whether a given IP and User-Agent are among the hashes, and the same visitor on two days gives unrelated hashes.
- * Day keys expire 8 days after their last visit, so {@link #lastSevenDays} always has its seven.
+ * <p>The salt is 32 random bytes, created by whichever app instance needs it first, kept in Redis under
+ * {@code prefix:salt:YYYY-MM-DD} for two days and never logged or shown; once it expires, nobody can tell whether a
+ * given IP and User-Agent are among the hashes, and the same visitor on two days gives unrelated hashes. This class
+ * hashes a batch's visits and hands them to the batch's one {@code count-pages.lua} call, which adds them only if
+ * Redis holds the salt they were made with; it remembers the day's salt between batches so that a batch needs no
+ * round trip of its own. Day keys expire 8 days after their last visit, so {@link #lastSevenDays} always has its
+ * seven.
  */
-final class UniqueVisitors {
+final class UniqueVisitors implements UniqueVisits {
 
-    static final int SALT_BYTES = 32;
     static final Duration SALT_LIFETIME = Duration.ofDays(2);
     static final Duration DAY_KEY_LIFETIME = Duration.ofDays(8);
     static final int WEEK = 7;
+    private static final String ADDED = "OK";
+    private static final String NO_SALT = "NONE";
 
     private final Supplier<Pool<Connection>> pool;
     private final String prefix;
     private final Clock clock;
     private final SecureRandom random;
     private final CommandObjects commands = new CommandObjects(RedisProtocol.RESP2);
+    /** The salt of the day the last batch was on, as Redis confirmed it; null before that. */
+    private volatile DaySalt confirmed;
 
     /**
      * @param pool   the pool to borrow from now (as for {@code RedisCounter})
      * @param prefix the first part of every key, as for the page counts
      * @param clock  the time whose UTC date is "today"
+     * @param random where a new day's salt comes from
      */
     UniqueVisitors(Supplier<Pool<Connection>> pool, String prefix, Clock clock, SecureRandom random) {
         this.pool = pool;
@@ -69,35 +76,81 @@ final class UniqueVisitors {
         }
     }
 
-    /** Adds one visit to today's visitors of {@code page}, as {@link #add} does. */
-    void visit(String page, String clientIp, String userAgent) throws CounterUnavailableException {
-        add(List.of(new Visit(page, clientIp, userAgent)));
+    /**
+     * A batch's visits, hashed, as the unique-visitor part of its {@code count-pages.lua} call: {@code keys} (the salt's,
+     * then each page's day key) and {@code args} (the salt's SHA-1, the salt if it is new, the two lifetimes, then each
+     * page's number of hashes and its hashes), for the pages in the order of the call.
+     */
+    record Batch(DaySalt salt, boolean saltIsNew, List<Visit> visits, List<byte[]> keys, List<byte[]> args) {
+    }
+
+    /** Hashes {@code visits} with the day's salt (a new one if this instance knows none for today) for these pages. */
+    Batch hash(List<String> pages, List<Visit> visits) {
+        LocalDate today = today();
+        DaySalt known = confirmed;
+        boolean saltIsNew = known == null || !known.day().equals(today);
+        DaySalt salt = saltIsNew ? DaySalt.random(today, random) : known;
+        Map<String, List<byte[]>> hashes = hashesByPage(salt, visits);
+        List<byte[]> keys = new ArrayList<>(pages.size() + 1);
+        List<byte[]> args = new ArrayList<>(4 + pages.size() + visits.size());
+        keys.add(utf8(saltKey(today)));
+        args.add(utf8(salt.fingerprint()));
+        args.add(utf8(saltIsNew ? salt.stored() : ""));
+        args.add(utf8(Long.toString(SALT_LIFETIME.toSeconds())));
+        args.add(utf8(Long.toString(DAY_KEY_LIFETIME.toSeconds())));
+        for (String page : pages) {
+            keys.add(utf8(dayKey(page, today)));
+            List<byte[]> ofPage = hashes.getOrDefault(page, List.of());
+            args.add(utf8(Integer.toString(ofPage.size())));
+            args.addAll(ofPage);
+        }
+        return new Batch(salt, saltIsNew, visits, keys, args);
     }
 
     /**
-     * Adds visits (a coalesced batch) to today's visitors of their pages in two round trips, whatever their number:
-     * one for the day's salt, one for a {@code PFADD} and an {@code EXPIRE} per page.
+     * Takes the script's answer about a batch's visitors: {@code OK} (added), the day's salt as stored (another
+     * instance made it first, or Redis lost ours: the visits of {@code countedPages} are hashed again and added in one
+     * more round trip, which is safe because PFADD adds a hash once however often it is sent), or {@code NONE}.
+     *
+     * @throws CounterUnavailableException when the visitors were not added; their views stay counted
      */
-    void add(List<Visit> visits) throws CounterUnavailableException {
-        if (visits.isEmpty()) {
+    void settle(Batch batch, String answer, Set<String> countedPages) throws CounterUnavailableException {
+        if (answer.equals(ADDED)) {
+            if (batch.saltIsNew()) {
+                confirmed = batch.salt();
+            }
             return;
         }
-        LocalDate today = today();
-        Map<String, List<Visit>> byKey = new LinkedHashMap<>();
-        for (Visit visit : visits) {
-            byKey.computeIfAbsent(dayKey(visit.page(), today), key -> new ArrayList<>()).add(visit);
+        confirmed = null;
+        if (answer.equals(NO_SALT)) {
+            throw new CounterUnavailableException(CounterUnavailableException.Kind.REFUSED,
+                    "Redis has no salt for " + batch.salt().day() + " and could not store one");
+        }
+        DaySalt stored;
+        try {
+            stored = DaySalt.fromStored(batch.salt().day(), answer);
+        } catch (IllegalArgumentException e) {
+            throw new CounterUnavailableException(CounterUnavailableException.Kind.REJECTED,
+                    "the value under " + saltKey(batch.salt().day()) + " is not a salt");
+        }
+        confirmed = stored;
+        List<Visit> counted = batch.visits().stream().filter(visit -> countedPages.contains(visit.page())).toList();
+        add(stored, counted);
+    }
+
+    /** Adds visits hashed with {@code salt}: a PFADD and an EXPIRE per page, pipelined in one round trip. */
+    private void add(DaySalt salt, List<Visit> visits) throws CounterUnavailableException {
+        Map<String, List<byte[]>> hashes = hashesByPage(salt, visits);
+        if (hashes.isEmpty()) {
+            return;
         }
         Connection connection = RedisFailures.borrow(pool);
         try (connection) {
-            byte[] salt = salt(connection, today);
             Pipeline pipeline = new Pipeline(connection);
             List<Response<Long>> replies = new ArrayList<>();
-            for (Map.Entry<String, List<Visit>> page : byKey.entrySet()) {
-                byte[] key = page.getKey().getBytes(StandardCharsets.UTF_8);
-                byte[][] hashes = page.getValue().stream()
-                        .map(visit -> visitorHash(salt, visit.clientIp(), visit.userAgent(), visit.page()))
-                        .toArray(byte[][]::new);
-                replies.add(pipeline.pfadd(key, hashes));
+            for (Map.Entry<String, List<byte[]>> page : hashes.entrySet()) {
+                byte[] key = utf8(dayKey(page.getKey(), salt.day()));
+                replies.add(pipeline.pfadd(key, page.getValue().toArray(byte[][]::new)));
                 replies.add(pipeline.expire(key, DAY_KEY_LIFETIME.toSeconds()));
             }
             pipeline.sync();
@@ -107,6 +160,20 @@ final class UniqueVisitors {
         } catch (JedisException e) {
             throw RedisFailures.afterSending(e);
         }
+    }
+
+    private static Map<String, List<byte[]>> hashesByPage(DaySalt salt, List<Visit> visits) {
+        Map<String, List<byte[]>> byPage = new LinkedHashMap<>();
+        for (Visit visit : visits) {
+            byPage.computeIfAbsent(visit.page(), page -> new ArrayList<>())
+                    .add(visitorHash(salt.bytes(), visit.clientIp(), visit.userAgent(), visit.page()));
+        }
+        return byPage;
+    }
+
+    @Override
+    public Optional<Counts> counts(String page) throws CounterUnavailableException {
+        return Optional.of(new Counts(today(page), lastSevenDays(page)));
     }
 
     /** The unique visitors of {@code page} today (UTC), estimated by {@code PFCOUNT} (about 0.81 % standard error). */
@@ -146,26 +213,6 @@ final class UniqueVisitors {
         }
     }
 
-    /** The day's salt: ours if no instance made one yet, else the one in Redis. One round trip. */
-    private byte[] salt(Connection connection, LocalDate day) throws CounterUnavailableException {
-        byte[] candidate = new byte[SALT_BYTES];
-        random.nextBytes(candidate);
-        String key = saltKey(day);
-        Pipeline pipeline = new Pipeline(connection);
-        Response<String> set = pipeline.set(key, Base64.getEncoder().encodeToString(candidate),
-                SetParams.setParams().nx().ex(SALT_LIFETIME.toSeconds()));
-        Response<String> stored = pipeline.get(key);
-        pipeline.sync();
-        set.get();
-        String salt = stored.get();
-        if (salt == null) {
-            // Deleted between the SET and the GET: count nothing rather than hash with a salt nobody else has.
-            throw new CounterUnavailableException(CounterUnavailableException.Kind.REFUSED,
-                    "the salt of " + day + " vanished from Redis");
-        }
-        return Base64.getDecoder().decode(salt);
-    }
-
     /** Today's date in UTC, whatever the clock's zone. */
     LocalDate today() {
         return LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
@@ -185,7 +232,7 @@ final class UniqueVisitors {
         }
     }
 
-    private static byte[] utf8(String text) {
+    static byte[] utf8(String text) {
         return (text == null ? "" : text).getBytes(StandardCharsets.UTF_8);
     }
 

@@ -1,6 +1,5 @@
 package dev.hitcounter.pages;
 
-import java.util.List;
 import java.util.Optional;
 
 import dev.hitcounter.counter.CounterUnavailableException;
@@ -15,17 +14,10 @@ interface UniqueVisits {
     /** Counts no one: {@code UNIQUE_VISITORS=false}, or no Redis to keep them in. */
     UniqueVisits NONE = new UniqueVisits() {
         @Override
-        public void record(List<UniqueVisitors.Visit> visits) {
-        }
-
-        @Override
         public Optional<Counts> counts(String page) {
             return Optional.empty();
         }
     };
-
-    /** Adds the visits of a batch whose views were counted; a failure here loses uniques, never a view. */
-    void record(List<UniqueVisitors.Visit> visits);
 
     /** The page's unique visitors, or empty when they are not counted. */
     Optional<Counts> counts(String page) throws CounterUnavailableException;

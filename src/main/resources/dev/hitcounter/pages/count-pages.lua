@@ -1,18 +1,32 @@
 -- Counts one coalesced batch of page views (issue 12): INCRBY per page, and a page not yet known is created only
 -- while the set of known pages has fewer than MAX_PAGES members. Redis runs nothing else while a script runs, so
--- the check and the creation are one step, and app instances racing cannot pass MAX_PAGES together.
+-- the check and the creation are one step, and app instances racing cannot pass MAX_PAGES together. With unique
+-- visitors on, the same call adds the batch's visitor hashes of each counted page to its HyperLogLog of the day, so a
+-- batch is one round trip either way.
 --
--- KEYS[1]      the SET of known page names
--- KEYS[1 + i]  the counter of page i (i = 1 .. n)
--- ARGV[1]      MAX_PAGES
--- ARGV[1 + i]  the name of page i
--- ARGV[1+n+i]  its views in this batch
+-- KEYS[1]        the SET of known page names
+-- KEYS[1 + i]    the counter of page i (i = 1 .. n)
+-- ARGV[1]        MAX_PAGES
+-- ARGV[2]        n
+-- ARGV[2 + i]    the name of page i
+-- ARGV[2+n+i]    its views in this batch
+--
+-- Unique visitors, only when KEYS has more than 1 + n keys:
+-- KEYS[2 + n]    the day's salt
+-- KEYS[2+n+i]    the HyperLogLog of page i for the day
+-- ARGV[3 + 2n]   SHA-1 (hex) of the salt the hashes were made with
+-- ARGV[4 + 2n]   that salt, to be stored if the day has none yet; empty when the app took it from Redis before
+-- ARGV[5 + 2n]   the salt's lifetime, ARGV[6 + 2n] a day key's lifetime, in seconds
+-- then, for each page i in order, the number of its hashes and the hashes
 --
 -- Reply, one element per page, in order: its new count (an integer, or a decimal string above 2^53, which Lua's
 -- numbers cannot hold exactly); 'FULL' when the page is new and MAX_PAGES pages are known, and nothing was created;
 -- or the error reply of its INCRBY as a string when the value under its key is not a counter, and nothing was counted
 -- for it. If Redis refuses the first write (READONLY, OOM, NOREPLICAS, MISCONF), the whole call answers that error and
 -- nothing was written: those are decided before a script's first write, never after it.
+-- With unique visitors, one element more: 'OK' when the hashes were added; else the day's salt as stored, which the
+-- hashes were not made with and so were not added; or 'NONE' when there is no salt to use. Nothing in this part can
+-- fail the call: the views before it are counted, and their answers must not be lost to a visitor count.
 
 local function is_bad_value(reply)
   return string.find(reply, '^WRONGTYPE') ~= nil
@@ -22,19 +36,19 @@ end
 
 local known_pages = KEYS[1]
 local max_pages = tonumber(ARGV[1])
-local n = #KEYS - 1
+local n = tonumber(ARGV[2])
 local known = redis.call('SCARD', known_pages)
 local wrote = false
 local reply = {}
 
 for i = 1, n do
-  local page = ARGV[1 + i]
+  local page = ARGV[2 + i]
   local is_known = redis.call('SISMEMBER', known_pages, page) == 1
   if not is_known and known >= max_pages then
     reply[i] = 'FULL'
   else
     -- INCRBY before SADD: a page whose INCRBY fails creates nothing.
-    local count = redis.pcall('INCRBY', KEYS[1 + i], ARGV[1 + n + i])
+    local count = redis.pcall('INCRBY', KEYS[1 + i], ARGV[2 + n + i])
     if type(count) == 'table' then
       if not wrote and not is_bad_value(count.err) then
         return count
@@ -52,6 +66,55 @@ for i = 1, n do
       reply[i] = count
     end
   end
+end
+
+-- Lua's unpack has a limit near 8,000 values: add a large batch's hashes in slices.
+local function add_hashes(key, first, last)
+  for from = first, last, 1000 do
+    local ok = redis.pcall('PFADD', key, unpack(ARGV, from, math.min(from + 999, last)))
+    if type(ok) == 'table' then
+      return
+    end
+  end
+end
+
+local function add_visitors()
+  local salt_key = KEYS[2 + n]
+  local a = 3 + 2 * n
+  local fingerprint, candidate = ARGV[a], ARGV[a + 1]
+  local salt_ttl, day_ttl = ARGV[a + 2], ARGV[a + 3]
+  local stored = redis.pcall('GET', salt_key)
+  if type(stored) == 'table' then
+    return 'NONE'
+  end
+  if not stored then
+    if candidate == '' then
+      return 'NONE'
+    end
+    local set = redis.pcall('SET', salt_key, candidate, 'EX', salt_ttl)
+    if type(set) == 'table' and set.err then
+      return 'NONE'
+    end
+    stored = candidate
+  end
+  if redis.sha1hex(stored) ~= fingerprint then
+    return stored
+  end
+  local at = a + 4
+  for i = 1, n do
+    local hashes = tonumber(ARGV[at])
+    local counted = type(reply[i]) == 'number' or string.find(reply[i], '^%d+$') ~= nil
+    if hashes > 0 and counted then
+      add_hashes(KEYS[2 + n + i], at + 1, at + hashes)
+      redis.pcall('EXPIRE', KEYS[2 + n + i], day_ttl)
+    end
+    at = at + 1 + hashes
+  end
+  return 'OK'
+end
+
+if #KEYS > 1 + n then
+  reply[n + 1] = add_visitors()
 end
 
 return reply

@@ -51,7 +51,7 @@ class PageBatchScriptTest {
         assertEquals(Map.of("home", new PageOutcome.Counted(3), "new", new PageOutcome.Full(),
                 "odd", new PageOutcome.Rejected("WRONGTYPE x")), outcomes);
         assertEquals(List.of(List.of("EVALSHA", PageBatchScript.sha1Hex(scriptText()), "4",
-                "page:known:pages", "page:home", "page:new", "page:odd", "100", "home", "new", "odd", "3", "1", "2")),
+                "page:known:pages", "page:home", "page:new", "page:odd", "100", "3", "home", "new", "odd", "3", "1", "2")),
                 sent(1));
         verify(connection).close();
     }

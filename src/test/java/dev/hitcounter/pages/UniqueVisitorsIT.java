@@ -15,6 +15,8 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 import dev.hitcounter.testing.RedisServerProcess;
@@ -26,7 +28,10 @@ import redis.clients.jedis.RedisClient;
 import redis.clients.jedis.params.ScanParams;
 import redis.clients.jedis.resps.ScanResult;
 
-/** Unique visitors in a real redis-server: accuracy, one count per visitor and day, daily salts, TTLs, privacy. */
+/**
+ * Unique visitors in a real redis-server, counted as the app counts them (with their views, in count-pages.lua):
+ * accuracy, one count per visitor and day, daily salts, TTLs, privacy.
+ */
 class UniqueVisitorsIT {
 
     private static final Instant NOON = Instant.parse("2026-03-10T12:00:00Z");
@@ -56,7 +61,7 @@ class UniqueVisitorsIT {
                 seeded(12));
         int visitors = 10_000;
         for (int i = 0; i < visitors; i++) {
-            uniques.visit("home", ip(i), FIREFOX);
+            visit(uniques, "home", ip(i), FIREFOX);
         }
         long today = uniques.today("home");
         long week = uniques.lastSevenDays("home");
@@ -69,32 +74,34 @@ class UniqueVisitorsIT {
     @Test
     void theSameVisitorTwiceInADayIsCountedOnce() throws Exception {
         UniqueVisitors uniques = at(NOON);
-        uniques.visit("home", "203.0.113.7", FIREFOX);
-        at(NOON.plus(Duration.ofHours(11))).visit("home", "203.0.113.7", FIREFOX);
+        visit(uniques, "home", "203.0.113.7", FIREFOX);
+        visit(at(NOON.plus(Duration.ofHours(11))), "home", "203.0.113.7", FIREFOX);
         assertEquals(1, uniques.today("home"));
 
-        uniques.visit("home", "203.0.113.7", "curl/8.5.0");
-        uniques.visit("home", "203.0.113.8", FIREFOX);
+        visit(uniques, "home", "203.0.113.7", "curl/8.5.0");
+        visit(uniques, "home", "203.0.113.8", FIREFOX);
         assertEquals(3, uniques.today("home"), "another User-Agent or another IP is another visitor");
-        uniques.visit("about", "203.0.113.7", FIREFOX);
+        visit(uniques, "about", "203.0.113.7", FIREFOX);
         assertEquals(1, uniques.today("about"), "pages are counted apart");
         assertEquals(3, uniques.today("home"));
     }
 
     @Test
-    void aBatchOfVisitsToSeveralPagesIsTwoRoundTrips() throws Exception {
+    void aBatchOfVisitsToSeveralPagesIsAddedInTheOneCallThatCountsItsViews() throws Exception {
         UniqueVisitors uniques = at(NOON);
-        uniques.visit("warm-up", "203.0.113.1", FIREFOX);
+        visit(uniques, "warm-up", "203.0.113.1", FIREFOX);
         List<UniqueVisitors.Visit> batch = new ArrayList<>();
         for (int i = 0; i < 50; i++) {
             batch.add(new UniqueVisitors.Visit(i % 2 == 0 ? "home" : "about", ip(i), FIREFOX));
         }
         batch.add(new UniqueVisitors.Visit("home", ip(0), FIREFOX));
         redis.client().sendCommand(Protocol.Command.CONFIG, "RESETSTAT");
-        uniques.add(batch);
+        assertEquals(Map.of("home", new PageOutcome.Counted(26), "about", new PageOutcome.Counted(25)),
+                counter(uniques, 100).add(Map.of("home", 26, "about", 25), batch));
         String stats = redis.client().info("commandstats");
-        assertTrue(stats.contains("cmdstat_set:calls=1,"), stats);
-        assertTrue(stats.contains("cmdstat_get:calls=1,"), stats);
+        assertTrue(stats.contains("cmdstat_evalsha:calls=1,"), "one round trip: " + stats);
+        assertFalse(stats.contains("cmdstat_set:"), "the day's salt is known from the first batch: " + stats);
+        assertTrue(stats.contains("cmdstat_get:calls=1,"), "the script checks the salt: " + stats);
         assertTrue(stats.contains("cmdstat_pfadd:calls=2,"), "one PFADD per page: " + stats);
         assertTrue(stats.contains("cmdstat_expire:calls=2,"), stats);
         assertEquals(25, uniques.today("home"));
@@ -104,8 +111,8 @@ class UniqueVisitorsIT {
 
     @Test
     void twoAppInstancesShareTheDaysSalt() throws Exception {
-        at(NOON).visit("home", "203.0.113.7", FIREFOX);
-        at(NOON).visit("home", "203.0.113.7", FIREFOX);
+        visit(at(NOON), "home", "203.0.113.7", FIREFOX);
+        visit(at(NOON), "home", "203.0.113.7", FIREFOX);
         assertEquals(1, at(NOON).today("home"), "a visitor balanced onto both instances is one visitor");
         assertEquals(1, redis.client().keys("*:salt:*").size());
     }
@@ -114,8 +121,8 @@ class UniqueVisitorsIT {
     void aNewDayHasANewSaltAndTheVisitorCannotBeLinkedAcrossDays() throws Exception {
         UniqueVisitors firstDay = at(NOON);
         UniqueVisitors nextDay = at(NOON.plus(Duration.ofDays(1)));
-        firstDay.visit("home", "203.0.113.7", FIREFOX);
-        nextDay.visit("home", "203.0.113.7", FIREFOX);
+        visit(firstDay, "home", "203.0.113.7", FIREFOX);
+        visit(nextDay, "home", "203.0.113.7", FIREFOX);
         String firstSalt = redis.client().get("page:salt:" + DAY);
         String nextSalt = redis.client().get("page:salt:" + DAY.plusDays(1));
         assertNotEquals(firstSalt, nextSalt);
@@ -131,15 +138,16 @@ class UniqueVisitorsIT {
     @Test
     void theSaltIsThirtyTwoRandomBytesForAboutTwoDaysAndDayKeysLastAboutEightDays() throws Exception {
         UniqueVisitors uniques = at(NOON);
-        uniques.visit("home", "203.0.113.7", FIREFOX);
+        visit(uniques, "home", "203.0.113.7", FIREFOX);
         String salt = redis.client().get("page:salt:" + DAY);
         assertEquals(32, Base64.getDecoder().decode(salt).length);
         assertAbout(Duration.ofDays(2), redis.client().ttl("page:salt:" + DAY), "salt");
         assertAbout(Duration.ofDays(8), redis.client().ttl("page:uniques:home:" + DAY), "day key");
-        assertEquals(Set.of("page:salt:" + DAY, "page:uniques:home:" + DAY), redis.client().keys("*"));
+        assertEquals(Set.of("page:salt:" + DAY, "page:uniques:home:" + DAY, "page:home", "page:known:pages"),
+                redis.client().keys("*"));
 
         redis.client().expire("page:uniques:home:" + DAY, 60);
-        uniques.visit("home", "203.0.113.8", FIREFOX);
+        visit(uniques, "home", "203.0.113.8", FIREFOX);
         assertAbout(Duration.ofDays(8), redis.client().ttl("page:uniques:home:" + DAY), "day key after a visit");
         assertEquals(salt, redis.client().get("page:salt:" + DAY), "the salt stays for the day");
         assertFalse(uniques.toString().contains(salt), uniques.toString());
@@ -152,7 +160,7 @@ class UniqueVisitorsIT {
             String ip = i % 2 == 0 ? ip(i) : "2001:db8::" + Integer.toHexString(i);
             String agent = "TestAgent/" + (1000 + i) + " (unique marker " + i + ")";
             UniqueVisitors uniques = at(NOON.plus(Duration.ofDays(i % 3)));
-            uniques.visit(i % 2 == 0 ? "home" : "blog.post-1", ip, agent);
+            visit(uniques, i % 2 == 0 ? "home" : "blog.post-1", ip, agent);
             secrets.add(ip);
             secrets.add(agent);
         }
@@ -161,6 +169,9 @@ class UniqueVisitorsIT {
         do {
             ScanResult<String> page = redis.client().scan(cursor);
             for (String key : page.getResult()) {
+                if (key.equals("page:known:pages") || key.equals("page:home") || key.equals("page:blog.post-1")) {
+                    continue;
+                }
                 stored.add(key.getBytes(StandardCharsets.UTF_8));
                 String type = redis.client().type(key);
                 assertEquals("string", type, key + " is a HyperLogLog or a salt");
@@ -176,6 +187,41 @@ class UniqueVisitorsIT {
             }
             assertFalse(text.contains("TestAgent"));
         }
+    }
+
+    @Test
+    void aPageRefusedByMaxPagesGetsNoVisitors() throws Exception {
+        UniqueVisitors uniques = at(NOON);
+        RedisPageCounter counter = counter(uniques, 1);
+        counter.add(Map.of("home", 1), List.of(new UniqueVisitors.Visit("home", "203.0.113.7", FIREFOX)));
+        assertEquals(Map.of("about", new PageOutcome.Full()),
+                counter.add(Map.of("about", 1), List.of(new UniqueVisitors.Visit("about", "203.0.113.7", FIREFOX))));
+        assertEquals(0, uniques.today("about"));
+        assertFalse(redis.client().exists("page:uniques:about:" + DAY));
+        assertEquals(1, uniques.today("home"));
+    }
+
+    @Test
+    void aSaltLostFromRedisCostsOneBatchOfVisitorsNeverAView() throws Exception {
+        UniqueVisitors uniques = at(NOON);
+        visit(uniques, "home", "203.0.113.7", FIREFOX);
+        redis.client().del("page:salt:" + DAY);
+        assertEquals(Map.of("home", new PageOutcome.Counted(2)), counter(uniques, 100).add(Map.of("home", 1),
+                List.of(new UniqueVisitors.Visit("home", "203.0.113.8", FIREFOX))));
+        assertEquals(1, uniques.today("home"), "no salt: this batch's visitor is not added");
+        visit(uniques, "home", "203.0.113.9", FIREFOX);
+        assertTrue(redis.client().exists("page:salt:" + DAY), "the next batch stores a new salt");
+        assertEquals(2, uniques.today("home"));
+        assertEquals(3, redis.valueOf("page:home"));
+    }
+
+    /** One view of {@code page} and its visit, counted as the page coalescer counts a batch. */
+    private void visit(UniqueVisitors uniques, String page, String clientIp, String userAgent) throws Exception {
+        counter(uniques, 10_000).add(Map.of(page, 1), List.of(new UniqueVisitors.Visit(page, clientIp, userAgent)));
+    }
+
+    private RedisPageCounter counter(UniqueVisitors uniques, int maxPages) {
+        return new RedisPageCounter(new PageBatchScript(appClient::getPool, "page", maxPages), Optional.of(uniques));
     }
 
     private UniqueVisitors at(Instant now) {
