@@ -1,7 +1,5 @@
 package dev.hitcounter.counter;
 
-import java.net.SocketTimeoutException;
-import java.util.NoSuchElementException;
 import java.util.function.Supplier;
 
 import dev.hitcounter.system.Metrics;
@@ -84,7 +82,7 @@ final class RedisCounter implements Counter {
                 count = connection.executeCommand(views == 1 ? incr : commands.incrBy(key, views));
             } catch (JedisDataException reply) {
                 // Redis answered with an error: it counted nothing, and the connection is fine.
-                throw failed(refusal(reply));
+                throw failed(RedisFailures.refusal(reply));
             }
             if (replication.replicas() > 0) {
                 awaitReplicas(connection);
@@ -92,9 +90,7 @@ final class RedisCounter implements Counter {
             outage.answered();
             return count;
         } catch (JedisException e) {
-            throw failed(new CounterUnavailableException(e.getCause() instanceof SocketTimeoutException
-                    ? CounterUnavailableException.Kind.TIMEOUT
-                    : CounterUnavailableException.Kind.BROKEN, e));
+            throw failed(RedisFailures.mayHaveRun(e));
         } finally {
             metrics.redisCommand(System.nanoTime() - start);
         }
@@ -112,26 +108,10 @@ final class RedisCounter implements Counter {
 
     private Connection borrow() throws CounterUnavailableException {
         try {
-            return pool.get().getResource();
-        } catch (JedisException e) {
-            throw failed(new CounterUnavailableException(e.getCause() instanceof NoSuchElementException
-                    ? CounterUnavailableException.Kind.POOL_EXHAUSTED
-                    : CounterUnavailableException.Kind.CONNECT, e));
+            return RedisFailures.borrow(pool);
+        } catch (CounterUnavailableException e) {
+            throw failed(e);
         }
-    }
-
-    /** What an error reply to the increment means: a bad value under the key, or Redis refusing writes for now. */
-    private static CounterUnavailableException refusal(JedisDataException reply) {
-        return new CounterUnavailableException(isBadValue(reply.getMessage())
-                ? CounterUnavailableException.Kind.REJECTED
-                : CounterUnavailableException.Kind.REFUSED, reply);
-    }
-
-    /** The replies of INCR/INCRBY to a value that is not a 64-bit integer string, or would pass its limit. */
-    static boolean isBadValue(String reply) {
-        return reply != null && (reply.startsWith("WRONGTYPE")
-                || reply.startsWith("ERR value is not an integer")
-                || reply.startsWith("ERR increment or decrement would overflow"));
     }
 
     private CounterUnavailableException failed(CounterUnavailableException failure) {
@@ -158,7 +138,7 @@ final class RedisCounter implements Counter {
             try {
                 connection.executeCommand(incrByZero);
             } catch (JedisDataException reply) {
-                if (!isBadValue(reply.getMessage())) {
+                if (!RedisFailures.isBadValue(reply.getMessage())) {
                     return false;
                 }
             }

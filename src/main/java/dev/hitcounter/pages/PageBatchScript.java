@@ -16,6 +16,7 @@ import java.util.OptionalLong;
 import java.util.function.Supplier;
 
 import dev.hitcounter.counter.CounterUnavailableException;
+import dev.hitcounter.counter.RedisFailures;
 import redis.clients.jedis.CommandObjects;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.RedisProtocol;

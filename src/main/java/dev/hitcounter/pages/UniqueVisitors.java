@@ -18,6 +18,7 @@ import java.util.Set;
 import java.util.function.Supplier;
 
 import dev.hitcounter.counter.CounterUnavailableException;
+import dev.hitcounter.counter.RedisFailures;
 import redis.clients.jedis.CommandObjects;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.Pipeline;

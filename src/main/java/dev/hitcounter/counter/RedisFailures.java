@@ -1,10 +1,9 @@
-package dev.hitcounter.pages;
+package dev.hitcounter.counter;
 
 import java.net.SocketTimeoutException;
 import java.util.NoSuchElementException;
 import java.util.function.Supplier;
 
-import dev.hitcounter.counter.CounterUnavailableException;
 import dev.hitcounter.counter.CounterUnavailableException.Kind;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.exceptions.JedisDataException;
@@ -12,17 +11,17 @@ import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.util.Pool;
 
 /**
- * Classifies the failures of the page commands as {@code RedisCounter} does those of {@code INCR}: nothing sent
+ * Classifies the failures of a Redis command, for {@code INCR} and for the page commands alike: nothing sent
  * (CONNECT, POOL_EXHAUSTED), an error reply (REJECTED for a bad value, REFUSED otherwise: nothing ran), or a command
  * that may have run (TIMEOUT, BROKEN). Callers never retry after the last two.
  */
-final class RedisFailures {
+public final class RedisFailures {
 
     private RedisFailures() {
     }
 
     /** A connection from the pool; failing to get one proves that nothing was sent. */
-    static Connection borrow(Supplier<Pool<Connection>> pool) throws CounterUnavailableException {
+    public static Connection borrow(Supplier<Pool<Connection>> pool) throws CounterUnavailableException {
         try {
             return pool.get().getResource();
         } catch (JedisException e) {
@@ -32,17 +31,24 @@ final class RedisFailures {
     }
 
     /** What a failure after sending means: an error reply ran nothing; anything else may have. */
-    static CounterUnavailableException afterSending(JedisException e) {
-        if (e instanceof JedisDataException reply) {
-            return new CounterUnavailableException(isBadValue(reply.getMessage()) ? Kind.REJECTED : Kind.REFUSED, e);
-        }
+    public static CounterUnavailableException afterSending(JedisException e) {
+        return e instanceof JedisDataException reply ? refusal(reply) : mayHaveRun(e);
+    }
+
+    /** An error reply to the command itself: a bad value under a key, or Redis refusing writes for now. */
+    static CounterUnavailableException refusal(JedisDataException reply) {
+        return new CounterUnavailableException(isBadValue(reply.getMessage()) ? Kind.REJECTED : Kind.REFUSED, reply);
+    }
+
+    /** A timeout or a broken connection after sending: the command may have run. */
+    static CounterUnavailableException mayHaveRun(JedisException e) {
         return new CounterUnavailableException(e.getCause() instanceof SocketTimeoutException
                 ? Kind.TIMEOUT : Kind.BROKEN, e);
     }
 
     /**
-     * A value of the wrong type under a key, as Redis reports it directly or from inside a script ({@code ERR Error
-     * running script … WRONGTYPE …}): a person has to fix it.
+     * A value under a key that is not a 64-bit integer string (or would pass its limit), as {@code INCR} reports it
+     * directly or a script from inside ({@code ERR Error running script … WRONGTYPE …}): a person has to fix it.
      */
     static boolean isBadValue(String reply) {
         return reply != null && (reply.contains("WRONGTYPE")
