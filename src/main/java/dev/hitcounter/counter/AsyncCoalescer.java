@@ -30,7 +30,6 @@ public final class AsyncCoalescer implements Views, AutoCloseable {
     private final Metrics metrics;
     private final long timeoutMillis;
     private final Batcher<PendingView> batcher;
-    private volatile List<PendingView> inFlight = List.of();
 
     private AsyncCoalescer(Counter store, Metrics metrics, long timeoutMillis, Supplier<List<PendingView>> newQueue) {
         this.store = store;
@@ -84,7 +83,6 @@ public final class AsyncCoalescer implements Views, AutoCloseable {
         if (sent.isEmpty()) {
             return;
         }
-        inFlight = sent;
         try {
             long total = store.add(sent.size());
             long first = total - sent.size() + 1;
@@ -100,8 +98,6 @@ public final class AsyncCoalescer implements Views, AutoCloseable {
             for (PendingView view : sent) {
                 view.failedUnexpectedly();
             }
-        } finally {
-            inFlight = List.of();
         }
     }
 
@@ -111,8 +107,6 @@ public final class AsyncCoalescer implements Views, AutoCloseable {
      */
     @Override
     public void close() {
-        batcher.stop().forEach(PendingView::abandon);
-        inFlight.forEach(PendingView::abandon);
-        batcher.awaitStop(timeoutMillis);
+        batcher.close(PendingView::abandon, timeoutMillis);
     }
 }

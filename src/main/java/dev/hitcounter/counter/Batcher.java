@@ -33,6 +33,8 @@ public final class Batcher<T> {
     private final Object lock = new Object();
     private List<T> queued;
     private boolean closed;
+    /** The batch being sent, for {@link #close}: its items are answered by the sender, or abandoned at close. */
+    private volatile List<T> inFlight = List.of();
 
     /**
      * @param name     the thread's name, also in its log lines
@@ -74,8 +76,11 @@ public final class Batcher<T> {
         return true;
     }
 
-    /** Takes no more items and returns those still queued, which no batch will send; the batch in flight goes on. */
-    public List<T> stop() {
+    /**
+     * Takes no more items, hands every item still waiting, queued or in the batch in flight, to {@code abandon}, and
+     * gives that batch up to {@code millis} to finish before the thread is left behind (a daemon).
+     */
+    public void close(Consumer<T> abandon, long millis) {
         List<T> left;
         synchronized (lock) {
             closed = true;
@@ -83,11 +88,8 @@ public final class Batcher<T> {
             queued = newQueue.get();
         }
         LockSupport.unpark(thread);
-        return left;
-    }
-
-    /** Waits up to {@code millis} for the batch in flight to finish and the thread to end. */
-    public void awaitStop(long millis) {
+        left.forEach(abandon);
+        inFlight.forEach(abandon);
         try {
             thread.join(millis);
         } catch (InterruptedException e) {
@@ -113,6 +115,7 @@ public final class Batcher<T> {
                 if (batch == null) {
                     LockSupport.park(this);
                 } else {
+                    inFlight = batch;
                     sender.send(batch);
                 }
             } catch (Throwable e) {
@@ -123,6 +126,8 @@ public final class Batcher<T> {
                 if (batch != null) {
                     batch.forEach(broken);
                 }
+            } finally {
+                inFlight = List.of();
             }
         }
     }

@@ -32,7 +32,6 @@ final class PageCoalescer implements AutoCloseable {
     private final Metrics metrics;
     private final long timeoutMillis;
     private final Batcher<Request> batcher;
-    private volatile List<Request> inFlight = List.of();
 
     PageCoalescer(PageCounter store, Metrics metrics, long timeoutMillis) {
         this.store = store;
@@ -80,7 +79,6 @@ final class PageCoalescer implements AutoCloseable {
         if (sent.isEmpty()) {
             return;
         }
-        inFlight = sent;
         try {
             Map<String, PageOutcome> outcomes = store.add(views, visits);
             // Each page's views in this batch get its counts total - n + 1 … total, in the order they came.
@@ -107,16 +105,12 @@ final class PageCoalescer implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.log(Level.SEVERE, "Counting " + sent.size() + " page views failed", e);
             sent.forEach(request -> request.view().failedUnexpectedly());
-        } finally {
-            inFlight = List.of();
         }
     }
 
     /** Answers 503 to every view still waiting and stops the thread, giving the batch in flight up to the timeout. */
     @Override
     public void close() {
-        batcher.stop().forEach(request -> request.view().abandon());
-        inFlight.forEach(request -> request.view().abandon());
-        batcher.awaitStop(timeoutMillis);
+        batcher.close(request -> request.view().abandon(), timeoutMillis);
     }
 }
