@@ -38,7 +38,8 @@ final class Badge {
         int labelTenths = textWidth.tenths(label.value());
         int labelWidth = width(labelTenths);
         Part left = new Part(BadgeColor.LABEL, 0, new Known(Integer.toString(labelWidth)),
-                new Known(tenths(labelWidth * 5)), new Known(tenths(labelTenths)), new Known(text));
+                new Known(BadgeLook.px(labelWidth * 5, true)), new Known(BadgeLook.px(labelTenths, true)),
+                new Known(text));
         Part right = new Part(color, labelWidth, Hole.VALUE_WIDTH, Hole.VALUE_CENTER, Hole.VALUE_LENGTH, Hole.VALUE);
         boolean flat = style == BadgeStyle.FLAT;
         BadgeLook.Builder svg = new BadgeLook.Builder()
@@ -75,10 +76,6 @@ final class Badge {
     /** The width in px of a part whose text is {@code textTenths} tenths of a px wide. */
     static int width(int textTenths) {
         return (textTenths + 9) / 10 + 2 * PADDING;
-    }
-
-    private static String tenths(int tenths) {
-        return BadgeLook.appendTenths(new StringBuilder(), tenths).toString();
     }
 
     /**

@@ -1,11 +1,14 @@
 package dev.hitcounter.pages;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
+import dev.hitcounter.system.HtmlPage;
+
 /**
  * One look of a badge (label, colour and style) rendered once: its SVG as constant pieces with holes between them,
- * which {@link #svg} fills in with the shown value and the widths that depend on it. Immutable and thread-safe.
+ * which {@link #utf8} fills in with the shown value and the widths that depend on it. Immutable and thread-safe.
  */
 final class BadgeLook {
 
@@ -25,64 +28,112 @@ final class BadgeLook {
         VALUE,
         /** The value side's width, in px. */
         VALUE_WIDTH,
-        /** The middle of the value side, in px to a tenth. */
+        /** The middle of the value side, in tenths of a px. */
         VALUE_CENTER,
-        /** The value's text length, in px to a tenth. */
-        VALUE_LENGTH
+        /** The value's text length, in tenths of a px. */
+        VALUE_LENGTH;
+
+        boolean inTenths() {
+            return this == VALUE_CENTER || this == VALUE_LENGTH;
+        }
     }
 
     private final TextWidth textWidth;
     private final int labelWidth;
-    /** One more piece than holes: the SVG is pieces[0] holes[0] pieces[1] ... pieces[n]. */
-    private final String[] pieces;
+    /** One more piece than holes, in UTF-8: the SVG is pieces[0] holes[0] pieces[1] ... pieces[n]. */
+    private final byte[][] pieces;
     private final Hole[] holes;
     private final int piecesLength;
 
     private BadgeLook(TextWidth textWidth, int labelWidth, List<String> pieces, List<Hole> holes) {
         this.textWidth = textWidth;
         this.labelWidth = labelWidth;
-        this.pieces = pieces.toArray(String[]::new);
+        this.pieces = pieces.stream().map(piece -> piece.getBytes(StandardCharsets.UTF_8)).toArray(byte[][]::new);
         this.holes = holes.toArray(Hole[]::new);
-        this.piecesLength = pieces.stream().mapToInt(String::length).sum();
+        int length = 0;
+        for (byte[] piece : this.pieces) {
+            length += piece.length;
+        }
+        this.piecesLength = length;
     }
 
     /** The badge showing {@code value}, as a standalone SVG document. */
     String svg(String value) {
+        return new String(utf8(value), StandardCharsets.UTF_8);
+    }
+
+    /** The badge showing {@code value}, as a standalone SVG document in UTF-8. */
+    byte[] utf8(String value) {
+        // Measured, then written straight into one array of that size: counted badges are all rendered on the one
+        // page-coalescer thread (issue 12), and a StringBuilder, its String and their UTF-8 were three copies.
+        byte[] shown = HtmlPage.escape(value).getBytes(StandardCharsets.UTF_8);
         int valueTenths = textWidth.tenths(value);
-        int valueWidth = Badge.width(valueTenths);
-        StringBuilder svg = new StringBuilder(piecesLength + holes.length * (value.length() + 8));
+        int length = piecesLength;
+        for (Hole hole : holes) {
+            length += hole == Hole.VALUE ? shown.length : digits(number(hole, valueTenths), hole.inTenths());
+        }
+        byte[] svg = new byte[length];
+        int at = 0;
         for (int i = 0; i < holes.length; i++) {
-            svg.append(pieces[i]);
-            switch (holes[i]) {
-                case TOTAL_WIDTH -> svg.append(labelWidth + valueWidth);
-                case VALUE -> appendEscaped(svg, value);
-                case VALUE_WIDTH -> svg.append(valueWidth);
-                case VALUE_CENTER -> appendTenths(svg, labelWidth * 10 + valueWidth * 5);
-                case VALUE_LENGTH -> appendTenths(svg, valueTenths);
-            }
+            at = copy(pieces[i], svg, at);
+            Hole hole = holes[i];
+            at = hole == Hole.VALUE ? copy(shown, svg, at) : put(number(hole, valueTenths), hole.inTenths(), svg, at);
         }
-        return svg.append(pieces[holes.length]).toString();
+        copy(pieces[holes.length], svg, at);
+        return svg;
     }
 
-    /** Writes {@code tenths} as px: {@code 12} for 120, {@code 12.5} for 125. */
-    static StringBuilder appendTenths(StringBuilder svg, int tenths) {
-        svg.append(tenths / 10);
-        return tenths % 10 == 0 ? svg : svg.append('.').append(tenths % 10);
+    private int number(Hole hole, int valueTenths) {
+        int valueWidth = Badge.width(valueTenths);
+        return switch (hole) {
+            case TOTAL_WIDTH -> labelWidth + valueWidth;
+            case VALUE_WIDTH -> valueWidth;
+            case VALUE_CENTER -> labelWidth * 10 + valueWidth * 5;
+            case VALUE_LENGTH -> valueTenths;
+            case VALUE -> throw new IllegalArgumentException("the value is text, not a number");
+        };
     }
 
-    // As HtmlPage.escape does, without a String of its own per value.
-    private static void appendEscaped(StringBuilder svg, String text) {
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            switch (c) {
-                case '&' -> svg.append("&amp;");
-                case '<' -> svg.append("&lt;");
-                case '>' -> svg.append("&gt;");
-                case '"' -> svg.append("&quot;");
-                case '\'' -> svg.append("&#39;");
-                default -> svg.append(c);
-            }
+    /** {@code number} (at least 0) in px, {@code 12} for 12; or in tenths, {@code 12} for 120, {@code 12.5} for 125. */
+    static String px(int number, boolean inTenths) {
+        byte[] text = new byte[digits(number, inTenths)];
+        put(number, inTenths, text, 0);
+        return new String(text, StandardCharsets.US_ASCII);
+    }
+
+    private static int digits(int number, boolean inTenths) {
+        if (inTenths) {
+            return digits(number / 10, false) + (number % 10 == 0 ? 0 : 2);
         }
+        int digits = 1;
+        for (int rest = number / 10; rest > 0; rest /= 10) {
+            digits++;
+        }
+        return digits;
+    }
+
+    private static int put(int number, boolean inTenths, byte[] text, int at) {
+        if (inTenths) {
+            int end = put(number / 10, false, text, at);
+            if (number % 10 == 0) {
+                return end;
+            }
+            text[end] = '.';
+            text[end + 1] = (byte) ('0' + number % 10);
+            return end + 2;
+        }
+        int end = at + digits(number, false);
+        int rest = number;
+        for (int i = end - 1; i >= at; i--) {
+            text[i] = (byte) ('0' + rest % 10);
+            rest /= 10;
+        }
+        return end;
+    }
+
+    private static int copy(byte[] from, byte[] to, int at) {
+        System.arraycopy(from, 0, to, at, from.length);
+        return at + from.length;
     }
 
     /** Collects a look's SVG in order, joining the known text between two holes into one piece. */

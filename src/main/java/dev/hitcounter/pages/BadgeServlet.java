@@ -1,7 +1,6 @@
 package dev.hitcounter.pages;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
@@ -177,7 +176,7 @@ final class BadgeServlet extends GetOnlyServlet {
 
     /** The badge showing {@code value}: a count, or {@link #NOT_COUNTED}. */
     private static void send(HttpServletResponse response, BadgeLook look, String value) throws IOException {
-        byte[] body = look.svg(value).getBytes(StandardCharsets.UTF_8);
+        byte[] body = look.utf8(value);
         response.setStatus(HttpServletResponse.SC_OK);
         response.setContentType("image/svg+xml; charset=UTF-8");
         // Browsers and image proxies (GitHub's camo) must ask again on every view, or the count would stand still.
