@@ -1,5 +1,8 @@
 package dev.hitcounter.pages;
 
+import dev.hitcounter.pages.BadgeLook.Hole;
+import dev.hitcounter.pages.BadgeLook.Known;
+import dev.hitcounter.pages.BadgeLook.Slot;
 import dev.hitcounter.system.HtmlPage;
 
 /**
@@ -7,7 +10,7 @@ import dev.hitcounter.system.HtmlPage;
  * {@code flat} and {@code flat-square} shapes. Each part is as wide as its text in DejaVu Sans at 11 px plus padding,
  * and {@code textLength} makes the text fill exactly that width in whatever font the browser has, so it is never
  * clipped. Text is XML-escaped; the image is labelled for screen readers ({@code role="img"}, {@code aria-label},
- * {@code <title>}). Thread-safe.
+ * {@code <title>}). Everything but the value is rendered once per {@link BadgeLook}. Thread-safe.
  */
 final class Badge {
 
@@ -26,22 +29,30 @@ final class Badge {
 
     /** The badge as a standalone SVG document. */
     String svg(BadgeText label, BadgeText value, BadgeColor color, BadgeStyle style) {
-        Part left = new Part(label, BadgeColor.LABEL, 0);
-        Part right = new Part(value, color, left.width);
-        int total = left.width + right.width;
-        String spoken = HtmlPage.escape(label.value() + ": " + value.value());
+        return look(label, color, style).svg(value.value());
+    }
+
+    /** Everything of a badge but its value, rendered once to show any number of values. */
+    BadgeLook look(BadgeText label, BadgeColor color, BadgeStyle style) {
+        String text = HtmlPage.escape(label.value());
+        int labelTenths = textWidth.tenths(label.value());
+        int labelWidth = width(labelTenths);
+        Part left = new Part(BadgeColor.LABEL, 0, new Known(Integer.toString(labelWidth)),
+                new Known(BadgeLook.px(labelWidth * 5, true)), new Known(BadgeLook.px(labelTenths, true)),
+                new Known(text));
+        Part right = new Part(color, labelWidth, Hole.VALUE_WIDTH, Hole.VALUE_CENTER, Hole.VALUE_LENGTH, Hole.VALUE);
         boolean flat = style == BadgeStyle.FLAT;
-        StringBuilder svg = new StringBuilder(1024)
-                .append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(total)
-                .append("\" height=\"").append(HEIGHT).append("\" role=\"img\" aria-label=\"").append(spoken)
-                .append("\">")
-                .append("<title>").append(spoken).append("</title>");
+        BadgeLook.Builder svg = new BadgeLook.Builder()
+                .append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(Hole.TOTAL_WIDTH)
+                .append("\" height=\"").append(HEIGHT).append("\" role=\"img\" aria-label=\"")
+                .append(text).append(": ").append(Hole.VALUE).append("\">")
+                .append("<title>").append(text).append(": ").append(Hole.VALUE).append("</title>");
         if (flat) {
             // Ids are fixed: each badge is its own document when embedded with <img>, as badges are.
             svg.append("<linearGradient id=\"gloss\" x2=\"0\" y2=\"100%\">")
                     .append("<stop offset=\"0\" stop-color=\"#bbb\" stop-opacity=\".1\"/>")
                     .append("<stop offset=\"1\" stop-opacity=\".1\"/></linearGradient>")
-                    .append("<clipPath id=\"round\"><rect width=\"").append(total).append("\" height=\"")
+                    .append("<clipPath id=\"round\"><rect width=\"").append(Hole.TOTAL_WIDTH).append("\" height=\"")
                     .append(HEIGHT).append("\" rx=\"3\" fill=\"#fff\"/></clipPath>")
                     .append("<g clip-path=\"url(#round)\">");
         } else {
@@ -50,7 +61,7 @@ final class Badge {
         left.appendBackground(svg);
         right.appendBackground(svg);
         if (flat) {
-            svg.append("<rect width=\"").append(total).append("\" height=\"").append(HEIGHT)
+            svg.append("<rect width=\"").append(Hole.TOTAL_WIDTH).append("\" height=\"").append(HEIGHT)
                     .append("\" fill=\"url(#gloss)\"/>");
         }
         svg.append("</g>")
@@ -59,38 +70,30 @@ final class Badge {
                 .append("\" text-rendering=\"geometricPrecision\">");
         left.appendText(svg, flat);
         right.appendText(svg, flat);
-        return svg.append("</g></svg>").toString();
+        return svg.append("</g></svg>").build(textWidth, labelWidth);
     }
 
-    /** One side of the badge: where it is, how wide, and its text. */
-    private final class Part {
+    /** The width in px of a part whose text is {@code textTenths} tenths of a px wide. */
+    static int width(int textTenths) {
+        return (textTenths + 9) / 10 + 2 * PADDING;
+    }
 
-        final String text;
-        final BadgeColor fill;
-        final int x;
-        /** The text's width rounded up to a tenth of a px, in tenths. */
-        final int textTenths;
-        final int width;
+    /**
+     * One side of the badge: its fill, where it starts, and its width, middle, text length and text, each known with
+     * the look (the label side) or filled in per value (the value side).
+     */
+    private record Part(BadgeColor fill, int x, Slot width, Slot center, Slot textLength, Slot text) {
 
-        Part(BadgeText text, BadgeColor fill, int x) {
-            this.text = HtmlPage.escape(text.value());
-            this.fill = fill;
-            this.x = x;
-            // Less a hair: a width that is a whole number of tenths must not round up one more through float error.
-            this.textTenths = (int) Math.ceil(textWidth.of(text.value()) * 10 - 1e-9);
-            this.width = (textTenths + 9) / 10 + 2 * PADDING;
-        }
-
-        void appendBackground(StringBuilder svg) {
+        void appendBackground(BadgeLook.Builder svg) {
             svg.append("<rect");
             if (x > 0) {
-                svg.append(" x=\"").append(x).append('"');
+                svg.append(" x=\"").append(x).append("\"");
             }
             svg.append(" width=\"").append(width).append("\" height=\"").append(HEIGHT).append("\" fill=\"")
                     .append(fill.css()).append("\"/>");
         }
 
-        void appendText(StringBuilder svg, boolean withShadow) {
+        void appendText(BadgeLook.Builder svg, boolean withShadow) {
             boolean dark = fill.isLight();
             if (withShadow) {
                 svg.append("<text aria-hidden=\"true\"");
@@ -103,13 +106,9 @@ final class Badge {
             svg.append(" fill=\"").append(dark ? "#333" : "#fff").append("\">").append(text).append("</text>");
         }
 
-        private void appendPlacement(StringBuilder svg, int y) {
-            svg.append(" x=\"").append(tenths(x * 10 + width * 5)).append("\" y=\"").append(y)
-                    .append("\" textLength=\"").append(tenths(textTenths)).append('"');
+        private void appendPlacement(BadgeLook.Builder svg, int y) {
+            svg.append(" x=\"").append(center).append("\" y=\"").append(y)
+                    .append("\" textLength=\"").append(textLength).append("\"");
         }
-    }
-
-    private static String tenths(int tenths) {
-        return tenths % 10 == 0 ? Integer.toString(tenths / 10) : tenths / 10 + "." + tenths % 10;
     }
 }

@@ -1,7 +1,8 @@
 package dev.hitcounter.pages;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.Optional;
 
 import dev.hitcounter.counter.CounterUnavailableException;
@@ -24,18 +25,26 @@ final class BadgeServlet extends GetOnlyServlet {
     static final String PATH = "/badge/";
     private static final String SUFFIX = ".svg";
 
+    /** What a badge shows for unique visitors that are not counted here. */
+    private static final String NOT_COUNTED = "n/a";
+
     private final transient Pages pages;
     private final transient PageCoalescer coalescer;
     private final transient PageCounter store;
     private final transient UniqueVisits uniques;
-    private final transient Badge badge;
+    private final transient BadgeLooks looks;
+    /** The look of a badge whose query sets no label, colour or style: most of them. */
+    private final transient Map<Shown, BadgeLook> plainLooks = new EnumMap<>(Shown.class);
 
-    BadgeServlet(Pages pages, PageCoalescer coalescer, PageCounter store, UniqueVisits uniques, Badge badge) {
+    BadgeServlet(Pages pages, PageCoalescer coalescer, PageCounter store, UniqueVisits uniques, BadgeLooks looks) {
         this.pages = pages;
         this.coalescer = coalescer;
         this.store = store;
         this.uniques = uniques;
-        this.badge = badge;
+        this.looks = looks;
+        for (Shown shown : Shown.values()) {
+            plainLooks.put(shown, looks.of(new BadgeText(shown.label), BadgeColor.DEFAULT, BadgeStyle.FLAT));
+        }
     }
 
     /** What the badge shows, from the {@code value} query parameter. */
@@ -56,10 +65,6 @@ final class BadgeServlet extends GetOnlyServlet {
                 default -> throw new BadRequestException("A badge's value is views, uniques-today or uniques-7d.");
             };
         }
-    }
-
-    /** A badge's look, from its query: everything but the number. */
-    private record Look(BadgeText label, BadgeColor color, BadgeStyle style) {
     }
 
     @Override
@@ -90,7 +95,7 @@ final class BadgeServlet extends GetOnlyServlet {
         }
         String page = path.substring(0, path.length() - SUFFIX.length());
         Shown shown;
-        Look look;
+        BadgeLook look;
         boolean counting;
         try {
             Optional<Pages.Refusal> refusal = pages.refusal(page);
@@ -99,10 +104,7 @@ final class BadgeServlet extends GetOnlyServlet {
                 return;
             }
             shown = Shown.fromQuery(request.getParameter("value"));
-            String label = request.getParameter("label");
-            look = new Look(new BadgeText(label == null ? shown.label : label),
-                    BadgeColor.fromQuery(request.getParameter("color")),
-                    BadgeStyle.fromQuery(request.getParameter("style")));
+            look = look(request, shown);
             counting = counting(request.getParameter("count")) && shown == Shown.VIEWS && mayCount;
         } catch (BadRequestException e) {
             HtmlPage.send(response, HttpServletResponse.SC_BAD_REQUEST, "Bad badge", e.getMessage());
@@ -118,7 +120,7 @@ final class BadgeServlet extends GetOnlyServlet {
                 case UNIQUES_TODAY -> uniques.counts(page).map(UniqueVisits.Counts::today).orElse(-1L);
                 case UNIQUES_7D -> uniques.counts(page).map(UniqueVisits.Counts::lastSevenDays).orElse(-1L);
             };
-            send(response, look, value < 0 ? Optional.empty() : Optional.of(value));
+            send(response, look, value < 0 ? NOT_COUNTED : BadgeText.grouped(value));
         } catch (CounterUnavailableException e) {
             if (e.retryMayHelp()) {
                 PageServlet.sendUnavailable(response);
@@ -131,6 +133,18 @@ final class BadgeServlet extends GetOnlyServlet {
         }
     }
 
+    /** The badge's look, from its query: everything but the number. */
+    private BadgeLook look(HttpServletRequest request, Shown shown) {
+        String label = request.getParameter("label");
+        String color = request.getParameter("color");
+        String style = request.getParameter("style");
+        if (label == null && color == null && style == null) {
+            return plainLooks.get(shown);
+        }
+        return looks.of(new BadgeText(label == null ? shown.label : label), BadgeColor.fromQuery(color),
+                BadgeStyle.fromQuery(style));
+    }
+
     private static boolean counting(String parameter) {
         return switch (parameter == null ? "true" : parameter) {
             case "true" -> true;
@@ -139,11 +153,11 @@ final class BadgeServlet extends GetOnlyServlet {
         };
     }
 
-    private PendingView.Answers answers(Look look) {
+    private PendingView.Answers answers(BadgeLook look) {
         return new PendingView.Answers() {
             @Override
             public void counted(HttpServletResponse response, long views) throws IOException {
-                send(response, look, Optional.of(views));
+                send(response, look, BadgeText.grouped(views));
             }
 
             @Override
@@ -160,10 +174,9 @@ final class BadgeServlet extends GetOnlyServlet {
         };
     }
 
-    /** The badge; an empty value (unique visitors not counted here) reads {@code n/a}. */
-    private void send(HttpServletResponse response, Look look, Optional<Long> value) throws IOException {
-        BadgeText shown = value.map(BadgeText::count).orElseGet(() -> new BadgeText("n/a"));
-        byte[] body = badge.svg(look.label(), shown, look.color(), look.style()).getBytes(StandardCharsets.UTF_8);
+    /** The badge showing {@code value}: a count, or {@link #NOT_COUNTED}. */
+    private static void send(HttpServletResponse response, BadgeLook look, String value) throws IOException {
+        byte[] body = look.utf8(value);
         response.setStatus(HttpServletResponse.SC_OK);
         response.setContentType("image/svg+xml; charset=UTF-8");
         // Browsers and image proxies (GitHub's camo) must ask again on every view, or the count would stand still.

@@ -24,6 +24,11 @@ record BadgeText(String value) {
 
     /** A count with a comma between thousands, e.g. {@code 1,234}, whatever the JVM's default locale. */
     static BadgeText count(long count) {
+        return new BadgeText(grouped(count));
+    }
+
+    /** What {@link #count} shows, without checking it again: digits, commas and a minus sign are always visible. */
+    static String grouped(long count) {
         // By hand rather than String.format("%,d"): every counted badge is rendered on the one page-coalescer
         // thread, and Formatter's locale lookups were a quarter of its CPU in the badge benchmark (issue 12).
         String digits = Long.toString(count);
@@ -35,7 +40,7 @@ record BadgeText(String value) {
             }
             grouped.append(digits.charAt(i));
         }
-        return new BadgeText(grouped.toString());
+        return grouped.toString();
     }
 
     private static boolean isVisible(int codePoint) {

@@ -23,6 +23,9 @@ import redis.clients.jedis.util.Pool;
  */
 public final class PageEndpoints implements AutoCloseable {
 
+    /** How many badge looks (label, colour, style) are kept rendered; a page's README rarely needs more than a few. */
+    private static final int BADGE_LOOKS = 256;
+
     private final PageCoalescer coalescer;
 
     private PageEndpoints(PageCoalescer coalescer) {
@@ -59,7 +62,8 @@ public final class PageEndpoints implements AutoCloseable {
         api.setAsyncSupported(true);
         api.addMapping(PageApiServlet.PATH + "*");
         ServletRegistration.Dynamic badges = context.addServlet("badge",
-                new BadgeServlet(pages, coalescer, store, visits, new Badge(TextWidth.dejaVuSans())));
+                new BadgeServlet(pages, coalescer, store, visits,
+                        new BadgeLooks(new Badge(TextWidth.dejaVuSans()), BADGE_LOOKS)));
         badges.setAsyncSupported(true);
         badges.addMapping(BadgeServlet.PATH + "*");
         return new PageEndpoints(coalescer);

@@ -1,0 +1,184 @@
+package dev.hitcounter.pages;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import dev.hitcounter.system.HtmlPage;
+import org.junit.jupiter.api.Test;
+
+class BadgeLookTest {
+
+    private static final List<String> LABELS = List.of("views", "visitors today", "visitors this week", "a", "W",
+            "Views of a very long page title, which goes on and on: 64 chars!",
+            "caf\u00e9 \u00e0 Z\u00fcrich", "\ud83d\udc40 \u4e2d\u6587 \u0416", "<b>&\"'",
+            "a\" onload=\"x\" &amp; &#60;", "  spaced  ", "iiiii", "1,234");
+
+    private static final List<String> COLORS = List.of("blue", "brightgreen", "red", "lightgrey", "fff", "#FFFFFF",
+            "4c1", "ff69b4", "000");
+
+    private static final List<Long> COUNTS = List.of(0L, 1L, 7L, 11L, 999L, 1_000L, 1_234L, 99_999L, 1_234_567L,
+            1_111_111_111L, Long.MAX_VALUE, -1L, -1_234L);
+
+    private final TextWidth textWidth = TextWidth.dejaVuSans();
+    private final Badge badge = new Badge(textWidth);
+    private final Reference reference = new Reference(textWidth);
+
+    @Test
+    void rendersTheSameBytesAsTheWholeBadgeRenderedAtOnce() {
+        int compared = 0;
+        for (String label : LABELS) {
+            BadgeText text = new BadgeText(label);
+            for (String color : COLORS) {
+                for (BadgeStyle style : BadgeStyle.values()) {
+                    BadgeColor fill = BadgeColor.fromQuery(color);
+                    BadgeLook look = badge.look(text, fill, style);
+                    for (long count : COUNTS) {
+                        assertSameBytes(reference.svg(text, BadgeText.count(count), fill, style),
+                                look.utf8(BadgeText.grouped(count)));
+                    }
+                    assertSameBytes(reference.svg(text, new BadgeText("n/a"), fill, style), look.utf8("n/a"));
+                    compared += COUNTS.size() + 1;
+                }
+            }
+        }
+        assertEquals(LABELS.size() * COLORS.size() * BadgeStyle.values().length * (COUNTS.size() + 1), compared);
+    }
+
+    @Test
+    void escapesAValueThatNeedsIt() {
+        BadgeText label = new BadgeText("views");
+        assertSameBytes(reference.svg(label, new BadgeText("<&\"'>"), BadgeColor.DEFAULT, BadgeStyle.FLAT),
+                badge.look(label, BadgeColor.DEFAULT, BadgeStyle.FLAT).utf8("<&\"'>"));
+    }
+
+    @Test
+    void keepsALookForTheNextRequest() {
+        BadgeLooks looks = new BadgeLooks(badge, 8);
+        BadgeLook first = looks.of(new BadgeText("views"), BadgeColor.fromQuery("red"), BadgeStyle.FLAT);
+        assertSame(first, looks.of(new BadgeText("views"), BadgeColor.fromQuery("e05d44"), BadgeStyle.FLAT));
+        assertEquals(1, looks.size());
+    }
+
+    @Test
+    void keepsNoMoreLooksThanItsBoundWhateverLabelsArrive() {
+        BadgeLooks looks = new BadgeLooks(badge, 300);
+        for (int i = 0; i < 10_000; i++) {
+            BadgeText label = new BadgeText("label " + i);
+            BadgeLook look = looks.of(label, BadgeColor.DEFAULT, BadgeStyle.FLAT_SQUARE);
+            assertTrue(looks.size() <= 300, looks.size() + " looks kept");
+            assertSameBytes(reference.svg(label, BadgeText.count(i), BadgeColor.DEFAULT, BadgeStyle.FLAT_SQUARE),
+                    look.utf8(BadgeText.grouped(i)));
+        }
+        assertTrue(looks.size() > 0);
+    }
+
+    private static void assertSameBytes(String expected, byte[] actual) {
+        // As text first, for a readable difference.
+        assertEquals(expected, new String(actual, StandardCharsets.UTF_8));
+        assertArrayEquals(expected.getBytes(StandardCharsets.UTF_8), actual);
+    }
+
+    /** The badge as Badge rendered it before looks: the whole document per request, the plainest way. */
+    private static final class Reference {
+
+        private final TextWidth textWidth;
+
+        Reference(TextWidth textWidth) {
+            this.textWidth = textWidth;
+        }
+
+        /** The badge as a standalone SVG document. */
+        String svg(BadgeText label, BadgeText value, BadgeColor color, BadgeStyle style) {
+            Part left = new Part(label, BadgeColor.LABEL, 0);
+            Part right = new Part(value, color, left.width);
+            int total = left.width + right.width;
+            String spoken = HtmlPage.escape(label.value() + ": " + value.value());
+            boolean flat = style == BadgeStyle.FLAT;
+            StringBuilder svg = new StringBuilder(1024)
+                    .append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(total)
+                    .append("\" height=\"").append(Badge.HEIGHT).append("\" role=\"img\" aria-label=\"").append(spoken)
+                    .append("\">")
+                    .append("<title>").append(spoken).append("</title>");
+            if (flat) {
+                // Ids are fixed: each badge is its own document when embedded with <img>, as badges are.
+                svg.append("<linearGradient id=\"gloss\" x2=\"0\" y2=\"100%\">")
+                        .append("<stop offset=\"0\" stop-color=\"#bbb\" stop-opacity=\".1\"/>")
+                        .append("<stop offset=\"1\" stop-opacity=\".1\"/></linearGradient>")
+                        .append("<clipPath id=\"round\"><rect width=\"").append(total).append("\" height=\"")
+                        .append(Badge.HEIGHT).append("\" rx=\"3\" fill=\"#fff\"/></clipPath>")
+                        .append("<g clip-path=\"url(#round)\">");
+            } else {
+                svg.append("<g shape-rendering=\"crispEdges\">");
+            }
+            left.appendBackground(svg);
+            right.appendBackground(svg);
+            if (flat) {
+                svg.append("<rect width=\"").append(total).append("\" height=\"").append(Badge.HEIGHT)
+                        .append("\" fill=\"url(#gloss)\"/>");
+            }
+            svg.append("</g>")
+                    .append("<g text-anchor=\"middle\" font-family=\"").append("DejaVu Sans,Verdana,Geneva,sans-serif")
+                    .append("\" font-size=\"").append((int) TextWidth.FONT_SIZE)
+                    .append("\" text-rendering=\"geometricPrecision\">");
+            left.appendText(svg, flat);
+            right.appendText(svg, flat);
+            return svg.append("</g></svg>").toString();
+        }
+
+        /** One side of the badge: where it is, how wide, and its text. */
+        private final class Part {
+
+            final String text;
+            final BadgeColor fill;
+            final int x;
+            /** The text's width rounded up to a tenth of a px, in tenths. */
+            final int textTenths;
+            final int width;
+
+            Part(BadgeText text, BadgeColor fill, int x) {
+                this.text = HtmlPage.escape(text.value());
+                this.fill = fill;
+                this.x = x;
+                // Less a hair: a width that is a whole number of tenths must not round up one more through float error.
+                this.textTenths = (int) Math.ceil(textWidth.of(text.value()) * 10 - 1e-9);
+                this.width = (textTenths + 9) / 10 + 2 * Badge.PADDING;
+            }
+
+            void appendBackground(StringBuilder svg) {
+                svg.append("<rect");
+                if (x > 0) {
+                    svg.append(" x=\"").append(x).append('"');
+                }
+                svg.append(" width=\"").append(width).append("\" height=\"").append(Badge.HEIGHT).append("\" fill=\"")
+                        .append(fill.css()).append("\"/>");
+            }
+
+            void appendText(StringBuilder svg, boolean withShadow) {
+                boolean dark = fill.isLight();
+                if (withShadow) {
+                    svg.append("<text aria-hidden=\"true\"");
+                    appendPlacement(svg, 15);
+                    svg.append(" fill=\"").append(dark ? "#ccc" : "#010101").append("\" fill-opacity=\".3\">")
+                            .append(text).append("</text>");
+                }
+                svg.append("<text");
+                appendPlacement(svg, 14);
+                svg.append(" fill=\"").append(dark ? "#333" : "#fff").append("\">").append(text).append("</text>");
+            }
+
+            private void appendPlacement(StringBuilder svg, int y) {
+                svg.append(" x=\"").append(tenths(x * 10 + width * 5)).append("\" y=\"").append(y)
+                        .append("\" textLength=\"").append(tenths(textTenths)).append('"');
+            }
+        }
+
+        private static String tenths(int tenths) {
+            return tenths % 10 == 0 ? Integer.toString(tenths / 10) : tenths / 10 + "." + tenths % 10;
+        }
+    }
+}
