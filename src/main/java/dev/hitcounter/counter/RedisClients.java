@@ -75,6 +75,10 @@ public final class RedisClients {
         if (sentinels.password() != null) {
             config.password(sentinels.password());
         }
+        DefaultJedisClientConfig.Builder sentinelConfig = clientConfig(settings);
+        if (sentinels.sentinelPassword() != null) {
+            sentinelConfig.password(sentinels.sentinelPassword());
+        }
         Set<HostAndPort> addresses = new LinkedHashSet<>();
         sentinels.sentinels().forEach(address -> addresses.add(new HostAndPort(address.host(), address.port())));
         AtomicReference<RedisSentinelClient> discovered = new AtomicReference<>();
@@ -91,7 +95,7 @@ public final class RedisClients {
                     .masterName(sentinels.master())
                     .sentinels(addresses)
                     .clientConfig(config.build())
-                    .sentinelClientConfig(clientConfig(settings).build())
+                    .sentinelClientConfig(sentinelConfig.build())
                     .poolConfig(poolConfig(settings))
                     .build();
             discovered.set(client);

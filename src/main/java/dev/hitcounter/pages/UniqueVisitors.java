@@ -78,9 +78,9 @@ final class UniqueVisitors implements UniqueVisits {
     }
 
     /**
-     * A batch's visits, hashed, as the unique-visitor part of its {@code count-pages.lua} call: {@code keys} (the salt's,
-     * then each page's day key) and {@code args} (the salt's SHA-1, the salt if it is new, the two lifetimes, then each
-     * page's number of hashes and its hashes), for the pages in the order of the call.
+     * A batch's visits, hashed, as the unique-visitor part of its {@code count-pages.lua} call: {@code keys} (the
+     * salt's, then each page's day key) and {@code args} (the salt's SHA-1, the salt if it is new, the two lifetimes,
+     * then each page's number of hashes and its hashes), for the pages in the order of the call.
      */
     record Batch(DaySalt salt, boolean saltIsNew, List<Visit> visits, List<byte[]> keys, List<byte[]> args) {
     }

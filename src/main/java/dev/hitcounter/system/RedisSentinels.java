@@ -10,9 +10,11 @@ import java.util.stream.Collectors;
  *
  * @param sentinels the Sentinels, each {@code host:port}
  * @param master    the name under which the Sentinels monitor the primary
- * @param password  the data nodes' password ({@code REDIS_PASSWORD_FILE}), or null
+ * @param password         the data nodes' password ({@code REDIS_PASSWORD_FILE}), or null
+ * @param sentinelPassword the Sentinels' own password, their {@code requirepass} ({@code
+ *                         REDIS_SENTINEL_PASSWORD_FILE}), or null
  */
-public record RedisSentinels(List<Address> sentinels, String master, String password) {
+public record RedisSentinels(List<Address> sentinels, String master, String password, String sentinelPassword) {
 
     static final String EXPECTED = "a comma-separated list of Sentinels as host[:port] (port 1-65535, default 26379), "
             + "e.g. sentinel-1:26379,sentinel-2:26379,sentinel-3:26379";
@@ -38,7 +40,7 @@ public record RedisSentinels(List<Address> sentinels, String master, String pass
         if (addresses.stream().distinct().count() != addresses.size()) {
             throw new SettingsException(variable, value, EXPECTED + ", each Sentinel once");
         }
-        return new RedisSentinels(addresses, master, null);
+        return new RedisSentinels(addresses, master, null, null);
     }
 
     private static Address address(String variable, String value, String entry) {
@@ -67,13 +69,18 @@ public record RedisSentinels(List<Address> sentinels, String master, String pass
     }
 
     RedisSentinels withPassword(String newPassword) {
-        return new RedisSentinels(sentinels, master, newPassword);
+        return new RedisSentinels(sentinels, master, newPassword, sentinelPassword);
+    }
+
+    RedisSentinels withSentinelPassword(String newPassword) {
+        return new RedisSentinels(sentinels, master, password, newPassword);
     }
 
     @Override
     public String toString() {
         return "the primary '" + master + "' named by Sentinels "
                 + sentinels.stream().map(Address::toString).collect(Collectors.joining(","))
-                + (password == null ? "" : " (with a password)");
+                + (password == null ? "" : " (with a password)")
+                + (sentinelPassword == null ? "" : " (Sentinels with a password)");
     }
 }

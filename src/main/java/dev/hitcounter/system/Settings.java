@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.InvalidPathException;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -16,7 +17,8 @@ import dev.hitcounter.tomcat.RequestThreads;
  * @param redis           where Redis is ({@code REDIS_URL} and {@code REDIS_PASSWORD_FILE}); empty with no sentinels
  *                        means count in memory
  * @param sentinels       the Sentinels that name the Redis primary ({@code REDIS_SENTINELS}, {@code
- *                        REDIS_SENTINEL_MASTER}, {@code REDIS_PASSWORD_FILE}); never together with {@code redis}
+ *                        REDIS_SENTINEL_MASTER}, {@code REDIS_PASSWORD_FILE}, {@code REDIS_SENTINEL_PASSWORD_FILE});
+ *                        never together with {@code redis}
  * @param counterKey      the Redis key that holds the count ({@code COUNTER_KEY})
  * @param poolSize        most Redis connections at once ({@code REDIS_POOL_SIZE})
  * @param poolWaitMillis  longest wait for a free pooled connection ({@code REDIS_POOL_WAIT_MS})
@@ -108,9 +110,11 @@ public record Settings(
         String list = Variables.value(env, "REDIS_SENTINELS");
         String master = Variables.value(env, "REDIS_SENTINEL_MASTER");
         if (list == null) {
-            if (master != null) {
-                throw new SettingsException("REDIS_SENTINEL_MASTER is set but REDIS_SENTINELS is not: "
-                        + "set REDIS_SENTINELS=host:26379,host:26379,... as well, or unset REDIS_SENTINEL_MASTER");
+            for (String variable : List.of("REDIS_SENTINEL_MASTER", "REDIS_SENTINEL_PASSWORD_FILE")) {
+                if (Variables.value(env, variable) != null) {
+                    throw new SettingsException(variable + " is set but REDIS_SENTINELS is not: "
+                            + "set REDIS_SENTINELS=host:26379,host:26379,... as well, or unset " + variable);
+                }
             }
             return Optional.empty();
         }
@@ -125,7 +129,15 @@ public record Settings(
         }
         RedisSentinels sentinels = RedisSentinels.parse("REDIS_SENTINELS", list, master == null ? "mymaster" : master);
         String passwordFile = Variables.value(env, "REDIS_PASSWORD_FILE");
-        return Optional.of(passwordFile == null ? sentinels : sentinels.withPassword(readPassword(passwordFile)));
+        if (passwordFile != null) {
+            sentinels = sentinels.withPassword(readPassword("REDIS_PASSWORD_FILE", passwordFile, "the Redis password"));
+        }
+        String sentinelPasswordFile = Variables.value(env, "REDIS_SENTINEL_PASSWORD_FILE");
+        if (sentinelPasswordFile != null) {
+            sentinels = sentinels.withSentinelPassword(readPassword("REDIS_SENTINEL_PASSWORD_FILE",
+                    sentinelPasswordFile, "the Sentinels' password (their requirepass)"));
+        }
+        return Optional.of(sentinels);
     }
 
     private static Optional<RedisEndpoint> redis(Map<String, String> env, boolean sentinels) {
@@ -146,19 +158,20 @@ public record Settings(
             throw new SettingsException("REDIS_URL has a password and REDIS_PASSWORD_FILE is set: "
                     + "give the password in one of them only");
         }
-        return Optional.of(endpoint.withPassword(readPassword(passwordFile)));
+        return Optional.of(endpoint.withPassword(
+                readPassword("REDIS_PASSWORD_FILE", passwordFile, "the Redis password")));
     }
 
-    private static String readPassword(String file) {
-        String expected = "a readable file holding the Redis password (a Docker secret, e.g. /run/secrets/redis-password)";
+    private static String readPassword(String variable, String file, String what) {
+        String expected = "a readable file holding " + what + " (a Docker secret, e.g. /run/secrets/redis-password)";
         try {
             String password = Files.readString(Path.of(file)).strip();
             if (password.isEmpty()) {
-                throw new SettingsException("REDIS_PASSWORD_FILE", file, expected + ", not an empty one");
+                throw new SettingsException(variable, file, expected + ", not an empty one");
             }
             return password;
         } catch (IOException | InvalidPathException e) {
-            throw new SettingsException("REDIS_PASSWORD_FILE", file, expected);
+            throw new SettingsException(variable, file, expected);
         }
     }
 

@@ -2,6 +2,7 @@ package dev.hitcounter.system;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -173,6 +174,26 @@ class SettingsTest {
         assertFalse(settings.describe().contains("s3cret"));
         assertEquals("cache", Settings.from(Map.of("REDIS_SENTINELS", "s1", "REDIS_SENTINEL_MASTER", "cache"))
                 .sentinels().orElseThrow().master());
+        assertNull(sentinels.sentinelPassword(), "the Sentinels' password is a setting of its own");
+    }
+
+    @Test
+    void theSentinelsOwnPasswordIsReadFromItsFileAndNeverShown(@TempDir Path dir) throws IOException {
+        Path secret = Files.writeString(dir.resolve("sentinel-password"), "sentinel-s3cret\n");
+        Settings settings = Settings.from(Map.of("REDIS_SENTINELS", "s1",
+                "REDIS_SENTINEL_PASSWORD_FILE", secret.toString()));
+        assertEquals("sentinel-s3cret", settings.sentinels().orElseThrow().sentinelPassword());
+        assertNull(settings.sentinels().orElseThrow().password(), "the data nodes' password is REDIS_PASSWORD_FILE");
+        assertTrue(settings.describe().contains("(Sentinels with a password)"), settings.describe());
+        assertFalse(settings.describe().contains("s3cret"), settings.describe());
+
+        Path empty = Files.writeString(dir.resolve("empty"), "\n");
+        SettingsException e = assertThrows(SettingsException.class, () -> Settings.from(Map.of(
+                "REDIS_SENTINELS", "s1", "REDIS_SENTINEL_PASSWORD_FILE", empty.toString())));
+        assertTrue(e.getMessage().startsWith("REDIS_SENTINEL_PASSWORD_FILE=" + empty + " is invalid: expected a "
+                + "readable file holding the Sentinels' password"), e.getMessage());
+        assertThrows(SettingsException.class, () -> Settings.from(Map.of(
+                "REDIS_SENTINELS", "s1", "REDIS_SENTINEL_PASSWORD_FILE", dir.resolve("missing").toString())));
     }
 
     @ParameterizedTest
@@ -184,6 +205,7 @@ class SettingsTest {
         "REDIS_SENTINELS=redis://s1 | REDIS_SENTINELS=redis://s1 is invalid",
         "REDIS_SENTINEL_MASTER=a b;REDIS_SENTINELS=s1 | REDIS_SENTINEL_MASTER=a b is invalid",
         "REDIS_SENTINEL_MASTER=mymaster | REDIS_SENTINEL_MASTER is set but REDIS_SENTINELS is not",
+        "REDIS_SENTINEL_PASSWORD_FILE=/run/secrets/s | REDIS_SENTINEL_PASSWORD_FILE is set but REDIS_SENTINELS is not",
         "REDIS_SENTINELS=s1;REDIS_URL=redis://r | REDIS_URL and REDIS_SENTINELS are both set",
         "REDIS_WAIT_REPLICAS=1 | REDIS_WAIT_REPLICAS is set but neither REDIS_URL nor REDIS_SENTINELS is",
         "REDIS_WAIT_REPLICAS=-1;REDIS_URL=redis://r | REDIS_WAIT_REPLICAS=-1 is invalid: expected a whole number",

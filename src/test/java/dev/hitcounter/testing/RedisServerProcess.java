@@ -85,11 +85,16 @@ public final class RedisServerProcess implements AutoCloseable {
      * in a configuration file of its own, which Sentinel rewrites as it learns.
      */
     public static RedisServerProcess startSentinel(String... configLines) {
+        return startSentinelWithLogin(DefaultJedisClientConfig.builder().build(), configLines);
+    }
+
+    /** As {@link #startSentinel}, for a Sentinel that requires a login ({@code requirepass} among the lines). */
+    public static RedisServerProcess startSentinelWithLogin(JedisClientConfig login, String... configLines) {
         try {
             Path dir = Files.createTempDirectory("redis-sentinel");
             Path config = Files.writeString(dir.resolve("sentinel.conf"), String.join("\n", configLines) + "\n");
             RedisServerProcess sentinel = new RedisServerProcess(LauncherProcess.freePort(), dir, List.of(),
-                    DefaultJedisClientConfig.builder().build(), config);
+                    login, config);
             sentinel.startProcess();
             return sentinel;
         } catch (IOException e) {
