@@ -122,14 +122,7 @@ final class BadgeServlet extends GetOnlyServlet {
             };
             send(response, look, value < 0 ? NOT_COUNTED : BadgeText.grouped(value));
         } catch (CounterUnavailableException e) {
-            if (e.retryMayHelp()) {
-                PageServlet.sendUnavailable(response);
-            } else {
-                // A value that is not a counter needs the operator, not a retry: 500 without Retry-After.
-                HtmlPage.send(response, HttpServletResponse.SC_INTERNAL_SERVER_ERROR, "Not shown",
-                        "The stored count of this page is not a number the counter can read. "
-                                + "The site's operator has to fix it.");
-            }
+            answers(look).notCounted(response, e);
         }
     }
 
@@ -163,8 +156,8 @@ final class BadgeServlet extends GetOnlyServlet {
             @Override
             public void rejected(HttpServletResponse response) throws IOException {
                 HtmlPage.send(response, HttpServletResponse.SC_INTERNAL_SERVER_ERROR, "Not counted",
-                        "This view was not counted: the stored count of this page is not a number the counter "
-                                + "can add to. The site's operator has to fix it.");
+                        "The stored count of this page is not a number the counter can read or add to. "
+                                + "The site's operator has to fix it.");
             }
 
             @Override

@@ -80,13 +80,7 @@ final class PageApiServlet extends HttpServlet {
             PageJson.send(response, HttpServletResponse.SC_OK,
                     PageJson.counts(page, store.views(page), uniques.counts(page)));
         } catch (CounterUnavailableException e) {
-            if (e.retryMayHelp()) {
-                PageJson.sendUnavailable(response);
-            } else {
-                // A value that is not a counter needs the operator, not a retry: 500 without Retry-After, as a POST.
-                PageJson.sendError(response, HttpServletResponse.SC_INTERNAL_SERVER_ERROR,
-                        "the stored count of this page is not a number; the operator has to fix it");
-            }
+            PageJson.answers(page).notCounted(response, e);
         }
     }
 }

@@ -15,7 +15,7 @@ final class PageJson {
 
     private static final JsonFactory JSON = new JsonFactory();
 
-    /** The answers of {@code POST /api/pages/{page}/views} for one page. */
+    /** The answers about one page: of {@code POST /api/pages/{page}/views}, and the failures of its reads. */
     static PendingView.Answers answers(String page) {
         return new PendingView.Answers() {
             @Override
@@ -26,7 +26,7 @@ final class PageJson {
             @Override
             public void rejected(HttpServletResponse response) throws IOException {
                 sendError(response, HttpServletResponse.SC_INTERNAL_SERVER_ERROR,
-                        "not counted: the stored count of this page is not a number; the operator has to fix it");
+                        "the stored count of this page is not a number; the operator has to fix it");
             }
 
             @Override
