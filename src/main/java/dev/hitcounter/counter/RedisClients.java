@@ -59,8 +59,7 @@ public final class RedisClients {
             config.user(endpoint.user()).password(endpoint.password());
         }
         if (endpoint.tls()) {
-            // The JVM's trust store and full host-name verification, as for any TLS client.
-            config.sslOptions(SslOptions.builder().sslVerifyMode(SslVerifyMode.FULL).build());
+            verifiedTls(config);
         }
         RedisClient client = RedisClient.builder()
                 .hostAndPort(endpoint.host(), endpoint.port())
@@ -78,6 +77,10 @@ public final class RedisClients {
         DefaultJedisClientConfig.Builder sentinelConfig = clientConfig(settings);
         if (sentinels.sentinelPassword() != null) {
             sentinelConfig.password(sentinels.sentinelPassword());
+        }
+        if (sentinels.tls()) {
+            verifiedTls(config);
+            verifiedTls(sentinelConfig);
         }
         Set<HostAndPort> addresses = new LinkedHashSet<>();
         sentinels.sentinels().forEach(address -> addresses.add(new HostAndPort(address.host(), address.port())));
@@ -119,6 +122,11 @@ public final class RedisClients {
                 // INCR, which keeps a request within one read timeout even when Redis hangs.
                 .serverDefaultProtocol()
                 .clientSetInfoConfig(ClientSetInfoConfig.DISABLED);
+    }
+
+    /** The JVM's trust store and full host-name verification, as for any TLS client. */
+    private static void verifiedTls(DefaultJedisClientConfig.Builder config) {
+        config.sslOptions(SslOptions.builder().sslVerifyMode(SslVerifyMode.FULL).build());
     }
 
     private static ConnectionPoolConfig poolConfig(Settings settings) {

@@ -13,8 +13,10 @@ import java.util.stream.Collectors;
  * @param password         the data nodes' password ({@code REDIS_PASSWORD_FILE}), or null
  * @param sentinelPassword the Sentinels' own password, their {@code requirepass} ({@code
  *                         REDIS_SENTINEL_PASSWORD_FILE}), or null
+ * @param tls              whether the Sentinels and the data nodes they name speak TLS ({@code REDIS_SENTINEL_TLS})
  */
-public record RedisSentinels(List<Address> sentinels, String master, String password, String sentinelPassword) {
+public record RedisSentinels(List<Address> sentinels, String master, String password, String sentinelPassword,
+        boolean tls) {
 
     static final String EXPECTED = "a comma-separated list of Sentinels as host[:port] (port 1-65535, default 26379), "
             + "e.g. sentinel-1:26379,sentinel-2:26379,sentinel-3:26379";
@@ -40,7 +42,7 @@ public record RedisSentinels(List<Address> sentinels, String master, String pass
         if (addresses.stream().distinct().count() != addresses.size()) {
             throw new SettingsException(variable, value, EXPECTED + ", each Sentinel once");
         }
-        return new RedisSentinels(addresses, master, null, null);
+        return new RedisSentinels(addresses, master, null, null, false);
     }
 
     private static Address address(String variable, String value, String entry) {
@@ -69,11 +71,15 @@ public record RedisSentinels(List<Address> sentinels, String master, String pass
     }
 
     RedisSentinels withPassword(String newPassword) {
-        return new RedisSentinels(sentinels, master, newPassword, sentinelPassword);
+        return new RedisSentinels(sentinels, master, newPassword, sentinelPassword, tls);
     }
 
     RedisSentinels withSentinelPassword(String newPassword) {
-        return new RedisSentinels(sentinels, master, password, newPassword);
+        return new RedisSentinels(sentinels, master, password, newPassword, tls);
+    }
+
+    RedisSentinels withTls(boolean newTls) {
+        return new RedisSentinels(sentinels, master, password, sentinelPassword, newTls);
     }
 
     @Override
@@ -81,6 +87,7 @@ public record RedisSentinels(List<Address> sentinels, String master, String pass
         return "the primary '" + master + "' named by Sentinels "
                 + sentinels.stream().map(Address::toString).collect(Collectors.joining(","))
                 + (password == null ? "" : " (with a password)")
-                + (sentinelPassword == null ? "" : " (Sentinels with a password)");
+                + (sentinelPassword == null ? "" : " (Sentinels with a password)")
+                + (tls ? " over TLS" : "");
     }
 }

@@ -17,8 +17,8 @@ import dev.hitcounter.tomcat.RequestThreads;
  * @param redis           where Redis is ({@code REDIS_URL} and {@code REDIS_PASSWORD_FILE}); empty with no sentinels
  *                        means count in memory
  * @param sentinels       the Sentinels that name the Redis primary ({@code REDIS_SENTINELS}, {@code
- *                        REDIS_SENTINEL_MASTER}, {@code REDIS_PASSWORD_FILE}, {@code REDIS_SENTINEL_PASSWORD_FILE});
- *                        never together with {@code redis}
+ *                        REDIS_SENTINEL_MASTER}, {@code REDIS_PASSWORD_FILE}, {@code REDIS_SENTINEL_PASSWORD_FILE},
+ *                        {@code REDIS_SENTINEL_TLS}); never together with {@code redis}
  * @param counterKey      the Redis key that holds the count ({@code COUNTER_KEY})
  * @param poolSize        most Redis connections at once ({@code REDIS_POOL_SIZE})
  * @param poolWaitMillis  longest wait for a free pooled connection ({@code REDIS_POOL_WAIT_MS})
@@ -110,7 +110,8 @@ public record Settings(
         String list = Variables.value(env, "REDIS_SENTINELS");
         String master = Variables.value(env, "REDIS_SENTINEL_MASTER");
         if (list == null) {
-            for (String variable : List.of("REDIS_SENTINEL_MASTER", "REDIS_SENTINEL_PASSWORD_FILE")) {
+            for (String variable : List.of("REDIS_SENTINEL_MASTER", "REDIS_SENTINEL_PASSWORD_FILE",
+                    "REDIS_SENTINEL_TLS")) {
                 if (Variables.value(env, variable) != null) {
                     throw new SettingsException(variable + " is set but REDIS_SENTINELS is not: "
                             + "set REDIS_SENTINELS=host:26379,host:26379,... as well, or unset " + variable);
@@ -137,7 +138,7 @@ public record Settings(
             sentinels = sentinels.withSentinelPassword(readPassword("REDIS_SENTINEL_PASSWORD_FILE",
                     sentinelPasswordFile, "the Sentinels' password (their requirepass)"));
         }
-        return Optional.of(sentinels);
+        return Optional.of(sentinels.withTls(Variables.flag(env, "REDIS_SENTINEL_TLS", false)));
     }
 
     private static Optional<RedisEndpoint> redis(Map<String, String> env, boolean sentinels) {

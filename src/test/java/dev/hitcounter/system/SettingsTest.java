@@ -175,6 +175,10 @@ class SettingsTest {
         assertEquals("cache", Settings.from(Map.of("REDIS_SENTINELS", "s1", "REDIS_SENTINEL_MASTER", "cache"))
                 .sentinels().orElseThrow().master());
         assertNull(sentinels.sentinelPassword(), "the Sentinels' password is a setting of its own");
+        assertFalse(sentinels.tls());
+        Settings tls = Settings.from(Map.of("REDIS_SENTINELS", "s1", "REDIS_SENTINEL_TLS", "true"));
+        assertTrue(tls.sentinels().orElseThrow().tls());
+        assertTrue(tls.describe().contains("s1:26379 over TLS"), tls.describe());
     }
 
     @Test
@@ -206,6 +210,8 @@ class SettingsTest {
         "REDIS_SENTINEL_MASTER=a b;REDIS_SENTINELS=s1 | REDIS_SENTINEL_MASTER=a b is invalid",
         "REDIS_SENTINEL_MASTER=mymaster | REDIS_SENTINEL_MASTER is set but REDIS_SENTINELS is not",
         "REDIS_SENTINEL_PASSWORD_FILE=/run/secrets/s | REDIS_SENTINEL_PASSWORD_FILE is set but REDIS_SENTINELS is not",
+        "REDIS_SENTINEL_TLS=true | REDIS_SENTINEL_TLS is set but REDIS_SENTINELS is not",
+        "REDIS_SENTINEL_TLS=yes;REDIS_SENTINELS=s1 | REDIS_SENTINEL_TLS=yes is invalid: expected true or false",
         "REDIS_SENTINELS=s1;REDIS_URL=redis://r | REDIS_URL and REDIS_SENTINELS are both set",
         "REDIS_WAIT_REPLICAS=1 | REDIS_WAIT_REPLICAS is set but neither REDIS_URL nor REDIS_SENTINELS is",
         "REDIS_WAIT_REPLICAS=-1;REDIS_URL=redis://r | REDIS_WAIT_REPLICAS=-1 is invalid: expected a whole number",

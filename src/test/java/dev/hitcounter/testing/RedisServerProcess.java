@@ -90,11 +90,30 @@ public final class RedisServerProcess implements AutoCloseable {
 
     /** As {@link #startSentinel}, for a Sentinel that requires a login ({@code requirepass} among the lines). */
     public static RedisServerProcess startSentinelWithLogin(JedisClientConfig login, String... configLines) {
+        return startSentinel(LauncherProcess.freePort(), login, List.of(), configLines);
+    }
+
+    /**
+     * As {@link #startSentinel}, for a Sentinel that speaks only TLS with this certificate on its port, and speaks TLS
+     * to the data nodes it monitors (started with {@link #startWithTls}), trusting the same certificate.
+     */
+    public static RedisServerProcess startSentinelWithTls(SelfSignedCertificate certificate, String... configLines) {
+        int port = LauncherProcess.freePort();
+        JedisClientConfig tls = DefaultJedisClientConfig.builder()
+                .ssl(true).sslSocketFactory(certificate.socketFactory()).build();
+        return startSentinel(port, tls, List.of("--port", "0", "--tls-port", String.valueOf(port),
+                "--tls-cert-file", certificate.certificatePem().toString(),
+                "--tls-key-file", certificate.privateKeyPem().toString(),
+                "--tls-ca-cert-file", certificate.certificatePem().toString(),
+                "--tls-auth-clients", "no", "--tls-replication", "yes"), configLines);
+    }
+
+    private static RedisServerProcess startSentinel(int port, JedisClientConfig login, List<String> args,
+            String... configLines) {
         try {
             Path dir = Files.createTempDirectory("redis-sentinel");
             Path config = Files.writeString(dir.resolve("sentinel.conf"), String.join("\n", configLines) + "\n");
-            RedisServerProcess sentinel = new RedisServerProcess(LauncherProcess.freePort(), dir, List.of(),
-                    login, config);
+            RedisServerProcess sentinel = new RedisServerProcess(port, dir, args, login, config);
             sentinel.startProcess();
             return sentinel;
         } catch (IOException e) {
