@@ -39,10 +39,7 @@ class PageHostileInputIT {
     @BeforeAll
     static void start() {
         redis = RedisServerProcess.start();
-        // Unique visitors are recorded after a batch's views are answered, so a test's counted views could write
-        // their uniques key after the next test's flush; no refused request ever reaches them (UniqueVisitorsEndpointIT
-        // covers them).
-        app = RunningApp.start(Map.of("REDIS_URL", redis.url(), "UNIQUE_VISITORS", "false"));
+        app = RunningApp.start(Map.of("REDIS_URL", redis.url()));
     }
 
     @AfterAll
