@@ -28,8 +28,8 @@ public record PageSettings(
         List<String> corsOrigins,
         Optional<Pattern> trustedProxies) {
 
-    /** What a page name is (as the pages package's PageName checks it too): 1-64 URL-safe characters. */
-    public static final Pattern PAGE_NAME = Pattern.compile("[A-Za-z0-9._~-]{1,64}");
+    /** The longest page name. */
+    public static final int MAX_PAGE_NAME_LENGTH = 64;
 
     static final int DEFAULT_MAX_PAGES = 10_000;
 
@@ -82,13 +82,41 @@ public record PageSettings(
         }
         Set<String> names = new LinkedHashSet<>();
         for (String name : list.split(",", -1)) {
-            if (!PAGE_NAME.matcher(name.strip()).matches() || name.strip().matches("\\.{1,2}")) {
+            if (!isPageName(name.strip())) {
                 throw new SettingsException("PAGES", list, "a comma-separated list of page names, each 1-64 "
                         + "letters, digits, '.', '_', '~' or '-' (not . or ..), e.g. home,blog.first-post");
             }
             names.add(name.strip());
         }
         return Optional.of(names);
+    }
+
+    /**
+     * Whether {@code name} is a page name, in PAGES as in a request: 1 to 64 characters of {@code A-Z a-z 0-9 . _ ~ -}
+     * (RFC 3986's unreserved characters, so it never needs percent-encoding), and neither {@code .} nor {@code ..}.
+     */
+    public static boolean isPageName(String name) {
+        if (name.isEmpty() || name.length() > MAX_PAGE_NAME_LENGTH) {
+            return false;
+        }
+        // "." and ".." are path segments that clients and proxies normalise away (RFC 3986 section 5.2.4):
+        // /badge/../x.svg would never reach the app as that page, so such a name could never be shown.
+        if (name.equals(".") || name.equals("..")) {
+            return false;
+        }
+        for (int i = 0; i < name.length(); i++) {
+            if (!isUnreserved(name.charAt(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    // Explicit ASCII ranges, and no regex: this runs on every request for a page. Character.isLetterOrDigit would let
+    // in every script's letters and digits.
+    private static boolean isUnreserved(char c) {
+        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
+                || c == '.' || c == '_' || c == '~' || c == '-';
     }
 
     private static List<String> corsOrigins(Map<String, String> env) {
