@@ -1,13 +1,10 @@
 package dev.hitcounter.pages;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Logger;
-import java.util.stream.Collectors;
 
 import dev.hitcounter.counter.CounterUnavailableException;
 
@@ -36,14 +33,10 @@ final class RedisPageCounter implements PageCounter {
         if (uniques.isEmpty() || visits.isEmpty()) {
             return script.add(views);
         }
-        UniqueVisitors.Batch batch = uniques.get().hash(new ArrayList<>(views.keySet()), visits);
+        UniqueVisitors.Batch batch = uniques.get().hash(views.keySet(), visits);
         PageBatchScript.Reply reply = script.add(views, batch);
-        Set<String> counted = reply.outcomes().entrySet().stream()
-                .filter(outcome -> outcome.getValue() instanceof PageOutcome.Counted)
-                .map(Map.Entry::getKey)
-                .collect(Collectors.toSet());
         try {
-            uniques.get().settle(batch, reply.visitors().orElseThrow(), counted);
+            uniques.get().settle(batch, reply.visitors().orElseThrow(), reply.outcomes());
         } catch (CounterUnavailableException e) {
             warn(visits.size(), e);
         }

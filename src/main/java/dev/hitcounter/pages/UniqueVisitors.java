@@ -10,11 +10,11 @@ import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Supplier;
 
 import dev.hitcounter.counter.CounterUnavailableException;
@@ -86,7 +86,7 @@ final class UniqueVisitors implements UniqueVisits {
     }
 
     /** Hashes {@code visits} with the day's salt (a new one if this instance knows none for today) for these pages. */
-    Batch hash(List<String> pages, List<Visit> visits) {
+    Batch hash(Collection<String> pages, List<Visit> visits) {
         LocalDate today = today();
         DaySalt known = confirmed;
         boolean saltIsNew = known == null || !known.day().equals(today);
@@ -110,12 +110,13 @@ final class UniqueVisitors implements UniqueVisits {
 
     /**
      * Takes the script's answer about a batch's visitors: {@code OK} (added), the day's salt as stored (another
-     * instance made it first, or Redis lost ours: the visits of {@code countedPages} are hashed again and added in one
-     * more round trip, which is safe because PFADD adds a hash once however often it is sent), or {@code NONE}.
+     * instance made it first, or Redis lost ours: the visits of the pages {@code outcomes} says were counted are hashed
+     * again and added in one more round trip, which is safe because PFADD adds a hash once however often it is sent),
+     * or {@code NONE}.
      *
      * @throws CounterUnavailableException when the visitors were not added; their views stay counted
      */
-    void settle(Batch batch, String answer, Set<String> countedPages) throws CounterUnavailableException {
+    void settle(Batch batch, String answer, Map<String, PageOutcome> outcomes) throws CounterUnavailableException {
         if (answer.equals(ADDED)) {
             if (batch.saltIsNew()) {
                 confirmed = batch.salt();
@@ -135,7 +136,9 @@ final class UniqueVisitors implements UniqueVisits {
                     "the value under " + saltKey(batch.salt().day()) + " is not a salt");
         }
         confirmed = stored;
-        List<Visit> counted = batch.visits().stream().filter(visit -> countedPages.contains(visit.page())).toList();
+        List<Visit> counted = batch.visits().stream()
+                .filter(visit -> outcomes.get(visit.page()) instanceof PageOutcome.Counted)
+                .toList();
         add(stored, counted);
     }
 
