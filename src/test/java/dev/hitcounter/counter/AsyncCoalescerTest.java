@@ -22,6 +22,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -43,15 +44,21 @@ class AsyncCoalescerTest {
         final Semaphore started = new Semaphore(0);
         volatile CountDownLatch gate = new CountDownLatch(0);
         volatile Throwable failure;
+        /** Thrown by the next call only, as {@link #failure} is by every call. */
+        final AtomicReference<CounterUnavailableException> failOnce = new AtomicReference<>();
 
         @Override
         public long add(int views) throws CounterUnavailableException {
             batchSizes.add(views);
+            CounterUnavailableException once = failOnce.getAndSet(null);
             started.release();
             try {
                 gate.await();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            }
+            if (once != null) {
+                throw once;
             }
             if (failure instanceof CounterUnavailableException unavailable) {
                 throw unavailable;
@@ -240,6 +247,35 @@ class AsyncCoalescerTest {
         verify(refused.response.mock).setStatus(503);
         assertEquals(3, value("hitcounter_views_uncertain"), "nothing was sent: not uncertain");
         assertEquals(0, value("hitcounter_views"));
+    }
+
+    @Test
+    void aBatchThatTimedOutIsNeverSentAgainEvenWhenTheStoreWouldNowAnswer() throws Exception {
+        store.hold();
+        FakeAsync first = view();
+        store.awaitStart();
+        store.failOnce.set(new CounterUnavailableException(CounterUnavailableException.Kind.TIMEOUT,
+                new IOException("Read timed out")));
+        List<FakeAsync> batch = List.of(view(), view(), view());
+        store.release();
+
+        assertTrue(first.awaitCompletion());
+        for (FakeAsync async : batch) {
+            assertTrue(async.awaitCompletion());
+            verify(async.response.mock, times(1)).setStatus(503);
+            verify(async.response.mock).setHeader("Retry-After", "1");
+            assertTrue(async.response.body().contains("unavailable"), async.response.body());
+            assertEquals(1, async.completions());
+        }
+        // A retry would count the batch a second time wherever the first INCR reached Redis after all.
+        assertEquals(List.of(1, 3), store.batchSizes, "the timed-out batch was sent once");
+        assertEquals(3, value("hitcounter_views_uncertain"), "each view of the batch may have counted");
+        assertEquals(1, value("hitcounter_views"));
+
+        FakeAsync next = view();
+        assertTrue(next.awaitCompletion());
+        verify(next.response.mock).setStatus(200);
+        assertEquals(List.of(1, 3, 1), store.batchSizes, "the next view is a batch of its own");
     }
 
     @Test
