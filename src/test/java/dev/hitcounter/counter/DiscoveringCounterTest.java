@@ -19,6 +19,7 @@ class DiscoveringCounterTest {
 
     private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
     private final AtomicInteger attempts = new AtomicInteger();
+    private final AtomicInteger built = new AtomicInteger();
     private final AtomicBoolean storeClosed = new AtomicBoolean();
     private final Counter store = new Counter() {
         private final InMemoryCounter views = new InMemoryCounter();
@@ -46,6 +47,7 @@ class DiscoveringCounterTest {
             if (!sentinelsAnswer) {
                 throw new JedisConnectionException("All sentinels down");
             }
+            built.incrementAndGet();
             return store;
         }, "the primary 'mymaster' named by Sentinels s1:26379", RETRY_MILLIS, nanos::get, new Metrics());
     }
@@ -100,5 +102,27 @@ class DiscoveringCounterTest {
         counter.close();
 
         assertTrue(storeClosed.get(), "the built counter was closed");
+    }
+
+    @Test
+    void onceClosedItNeverAsksTheSentinelsAgainNorBuildsACounter() {
+        DiscoveringCounter counter = counter();
+        assertEquals(1, attempts.get(), "asked once at start-up, while no Sentinel answered");
+
+        counter.close();
+        sentinelsAnswer = true;
+        nanos.addAndGet(RETRY_MILLIS * 1_000_000);
+
+        // A client built now would never be closed: its pool and Sentinel listeners would outlive the app.
+        CounterUnavailableException failure = assertThrows(CounterUnavailableException.class, counter::increment,
+                "a closed counter counts nothing");
+        assertEquals(CounterUnavailableException.Kind.CONNECT, failure.kind());
+        assertFalse(failure.mayHaveCounted(), "nothing was sent");
+        assertFalse(counter.isReady(), "a closed counter is not ready");
+        nanos.addAndGet(RETRY_MILLIS * 1_000_000);
+        assertThrows(CounterUnavailableException.class, () -> counter.add(3), "a closed counter counts nothing");
+        assertFalse(counter.isReady(), "a closed counter is not ready");
+        assertEquals(1, attempts.get(), "the Sentinels were not asked after close");
+        assertEquals(0, built.get(), "no counter was built");
     }
 }
