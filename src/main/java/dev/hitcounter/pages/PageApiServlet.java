@@ -38,6 +38,8 @@ final class PageApiServlet extends HttpServlet {
 
     @Override
     protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        // On every answer, errors too: an allowed origin's script can read why, and a cache keeps origins apart.
+        cors.allow(request, response);
         // The raw URI, not the decoded path: an encoded '/' or '..' must not turn into another page's name.
         // Tomcat maps "/api/pages" itself and paths it normalises ("/api/./pages/views") here too: no page there.
         String uri = request.getRequestURI();
@@ -52,7 +54,7 @@ final class PageApiServlet extends HttpServlet {
         String allowed = counting ? "POST, OPTIONS" : "GET, HEAD, OPTIONS";
         String method = request.getMethod();
         if (method.equals("OPTIONS")) {
-            cors.preflight(request, response);
+            cors.preflight(response);
             return;
         }
         if (!(counting ? method.equals("POST") : method.equals("GET") || method.equals("HEAD"))) {
@@ -61,7 +63,6 @@ final class PageApiServlet extends HttpServlet {
                     method + " is not allowed here: " + allowed);
             return;
         }
-        cors.allow(request, response);
         String page = route.group(1);
         Optional<Pages.Refusal> refusal = pages.refusal(page);
         if (refusal.isPresent()) {
