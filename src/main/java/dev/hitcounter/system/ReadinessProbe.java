@@ -8,6 +8,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * Asks the app whether it is ready on a thread of its own, one check at a time: every
@@ -15,6 +17,8 @@ import java.util.concurrent.TimeUnit;
  * waits out a ping's timeouts and a burst of probes sends one ping.
  */
 final class ReadinessProbe implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(ReadinessProbe.class.getName());
 
     private static final Optional<String> STOPPING = Optional.of("the app is stopping");
 
@@ -39,12 +43,22 @@ final class ReadinessProbe implements AutoCloseable {
     synchronized CompletableFuture<Optional<String>> check() {
         if (running.isDone()) {
             try {
-                running = CompletableFuture.supplyAsync(readiness::problem, executor);
+                running = CompletableFuture.supplyAsync(this::problem, executor);
             } catch (RejectedExecutionException e) {
                 return CompletableFuture.completedFuture(STOPPING);
             }
         }
         return running;
+    }
+
+    /** Logs a check that throws once, where it ran: every probe sharing it only says that it failed. */
+    private Optional<String> problem() {
+        try {
+            return readiness.problem();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "the readiness check failed", e);
+            throw e;
+        }
     }
 
     /**
