@@ -85,12 +85,15 @@ final class PageBatchScript {
         return send(viewsByPage, Optional.empty()).outcomes();
     }
 
-    /** What one call did: each page's outcome, and the script's answer about the batch's unique visitors. */
-    record Reply(Map<String, PageOutcome> outcomes, Optional<String> visitors) {
+    /**
+     * What one call did: each page's outcome, and the HyperLogLogs to which the batch's visitors could not be added,
+     * each as "key error-reply".
+     */
+    record Reply(Map<String, PageOutcome> outcomes, List<String> visitorFailures) {
     }
 
     /**
-     * As {@link #add(Map)}, and in the same round trip adds the batch's visitor hashes to the day's HyperLogLog of each
+     * As {@link #add(Map)}, and in the same round trip adds the batch's visitor values to the day's HyperLogLog of each
      * page that was counted; {@code visitors} holds the pages in the order of {@code viewsByPage}.
      */
     Reply add(Map<String, Integer> viewsByPage, UniqueVisitors.Batch visitors) throws CounterUnavailableException {
@@ -160,7 +163,13 @@ final class PageBatchScript {
         for (int i = 0; i < pages.size(); i++) {
             outcomes.put(pages.get(i), outcome(replies.get(i)));
         }
-        return new Reply(outcomes, withVisitors ? Optional.of(text(replies.get(pages.size()))) : Optional.empty());
+        List<String> failures = new ArrayList<>();
+        if (withVisitors) {
+            for (Object failure : (List<?>) replies.get(pages.size())) {
+                failures.add(text(failure));
+            }
+        }
+        return new Reply(outcomes, failures);
     }
 
     private static String text(Object reply) {

@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.util.EnumSet;
 import java.util.Optional;
 import java.util.function.Supplier;
+import java.util.logging.Logger;
 
 import dev.hitcounter.system.Metrics;
 import dev.hitcounter.system.PageSettings;
@@ -22,6 +23,8 @@ import redis.clients.jedis.util.Pool;
  * views still waiting and stops their thread.
  */
 public final class PageEndpoints implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(PageEndpoints.class.getName());
 
     /** How many badge looks (label, colour, style) are kept rendered; a page's README rarely needs more than a few. */
     private static final int BADGE_LOOKS = 256;
@@ -50,7 +53,7 @@ public final class PageEndpoints implements AutoCloseable {
             remoteIp.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/*");
         });
         Optional<UniqueVisitors> uniques = redis.filter(pool -> settings.uniqueVisitors())
-                .map(pool -> new UniqueVisitors(pool, settings.keyPrefix(), Clock.systemUTC(), new SecureRandom()));
+                .map(pool -> new UniqueVisitors(pool, settings.keyPrefix(), Clock.systemUTC(), dayKeys(settings)));
         PageCounter store = redis.<PageCounter>map(pool -> new RedisPageCounter(
                         new PageBatchScript(pool, settings.keyPrefix(), settings.maxPages()), uniques))
                 .orElseGet(() -> new InMemoryPageCounter(settings.maxPages()));
@@ -67,6 +70,16 @@ public final class PageEndpoints implements AutoCloseable {
         badges.setAsyncSupported(true);
         badges.addMapping(BadgeServlet.PATH + "*");
         return new PageEndpoints(coalescer);
+    }
+
+    /** The keys of the visitor values: from UNIQUE_VISITORS_SECRET_FILE, else from a secret of this process alone. */
+    private static DayKeys dayKeys(PageSettings settings) {
+        return settings.uniqueVisitorsSecret().map(secret -> new DayKeys(secret.bytes())).orElseGet(() -> {
+            LOG.warning("UNIQUE_VISITORS_SECRET_FILE is unset: unique visitors are keyed by a random secret of this "
+                    + "process. Replicas must share one secret file, or a visitor who reaches two replicas counts "
+                    + "twice; and after a restart, today's returning visitors count once more. See docs/badges.md.");
+            return DayKeys.random(new SecureRandom());
+        });
     }
 
     /** Whether the thread that answers the views of pages is alive. */

@@ -164,6 +164,28 @@ class PageBatchScriptTest {
         assertThrows(IllegalArgumentException.class, () -> new PageBatchScript(() -> pool, "page", -1));
     }
 
+    @Test
+    void theVisitorPartOfTheReplyListsTheHyperLogLogsThatFailed() throws Exception {
+        when(pool.getResource()).thenReturn(connection);
+        String failed = "page:uniques:home:2026-03-10 WRONGTYPE Key is not a valid HyperLogLog string value.";
+        when(connection.executeCommand(any(CommandObject.class))).thenReturn(List.of(3L, 1L,
+                List.of(failed.getBytes(StandardCharsets.UTF_8))));
+        UniqueVisitors.Batch visitors = new UniqueVisitors.Batch(List.of(bytes("page:uniques:home:2026-03-10"),
+                bytes("page:uniques:about:2026-03-10")), List.of(bytes("691200"), bytes("1"), new byte[16], bytes("0")));
+        PageBatchScript.Reply reply = script.add(batch("home", 3, "about", 1), visitors);
+        assertEquals(Map.of("home", new PageOutcome.Counted(3), "about", new PageOutcome.Counted(1)), reply.outcomes());
+        assertEquals(List.of(failed), reply.visitorFailures());
+        List<String> words = sent(1).get(0);
+        assertEquals(List.of("EVALSHA", PageBatchScript.sha1Hex(scriptText()), "5", "page:known:pages", "page:home",
+                "page:about", "page:uniques:home:2026-03-10", "page:uniques:about:2026-03-10", "100", "2", "home",
+                "about", "3", "1", "691200", "1"), words.subList(0, 16));
+        assertEquals(List.of("0"), words.subList(17, 18));
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
     private CounterUnavailableException failure() {
         return assertThrows(CounterUnavailableException.class, () -> script.add(batch("home", 1)));
     }
