@@ -39,11 +39,14 @@ public final class PageEndpoints implements AutoCloseable {
      * Registers the endpoints; call it before the filter that answers every response is added, so that the client's
      * address is known to everything after it.
      *
-     * @param redis the pool of the Redis that counts {@code GET /}, or empty to count in memory (and no unique
-     *              visitors)
+     * @param redis        the pool of the Redis that counts {@code GET /}, or empty to count in memory (and no unique
+     *                     visitors)
+     * @param waitReplicas how many replicas must have a batch before its views are answered
+     *                     ({@code REDIS_WAIT_REPLICAS}), and {@code waitMillis} the longest wait, as for {@code GET /}
      */
     public static PageEndpoints register(ServletContext context, PageSettings settings,
-            Optional<Supplier<Pool<Connection>>> redis, Metrics metrics, long timeoutMillis) {
+            Optional<Supplier<Pool<Connection>>> redis, Metrics metrics, long timeoutMillis, int waitReplicas,
+            int waitMillis) {
         settings.trustedProxies().ifPresent(proxies -> {
             FilterRegistration.Dynamic remoteIp = context.addFilter("remote-ip", RemoteIpFilter.class);
             // Only these proxies' X-Forwarded-For is believed, and no other address is taken for one of them.
@@ -54,8 +57,8 @@ public final class PageEndpoints implements AutoCloseable {
         });
         Optional<UniqueVisitors> uniques = redis.filter(pool -> settings.uniqueVisitors())
                 .map(pool -> new UniqueVisitors(pool, settings.keyPrefix(), Clock.systemUTC(), dayKeys(settings)));
-        PageCounter store = redis.<PageCounter>map(pool -> new RedisPageCounter(
-                        new PageBatchScript(pool, settings.keyPrefix(), settings.maxPages()), uniques))
+        PageCounter store = redis.<PageCounter>map(pool -> new RedisPageCounter(new PageBatchScript(pool,
+                        settings.keyPrefix(), settings.maxPages(), waitReplicas, waitMillis), uniques))
                 .orElseGet(() -> new InMemoryPageCounter(settings.maxPages()));
         UniqueVisits visits = uniques.<UniqueVisits>map(visitors -> visitors).orElse(UniqueVisits.NONE);
         PageCoalescer coalescer = new PageCoalescer(store, metrics, timeoutMillis);

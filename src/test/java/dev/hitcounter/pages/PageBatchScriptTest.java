@@ -165,6 +165,40 @@ class PageBatchScriptTest {
     }
 
     @Test
+    void withWaitReplicasAWaitFollowsTheScriptOnItsConnection() throws Exception {
+        PageBatchScript waiting = new PageBatchScript(() -> pool, "page", 100, 2, 125);
+        when(pool.getResource()).thenReturn(connection);
+        when(connection.executeCommand(any(CommandObject.class))).thenReturn(List.of(3L)).thenReturn(2L);
+        assertEquals(Map.of("home", new PageOutcome.Counted(3)), waiting.add(batch("home", 1)));
+        List<List<String>> sent = sent(2);
+        assertEquals("EVALSHA", sent.get(0).get(0));
+        assertEquals(List.of("WAIT", "2", "125"), sent.get(1));
+        verify(connection).close();
+    }
+
+    @Test
+    void tooFewReplicasIsNotReplicatedAndMayHaveCounted() {
+        PageBatchScript waiting = new PageBatchScript(() -> pool, "page", 100, 2, 125);
+        when(pool.getResource()).thenReturn(connection);
+        when(connection.executeCommand(any(CommandObject.class))).thenReturn(List.of(3L)).thenReturn(1L);
+        CounterUnavailableException failure = assertThrows(CounterUnavailableException.class,
+                () -> waiting.add(batch("home", 1)));
+        assertEquals(Kind.NOT_REPLICATED, failure.kind());
+        assertTrue(failure.mayHaveCounted());
+        assertTrue(failure.retryMayHelp());
+        sent(2);
+    }
+
+    @Test
+    void aBatchThatCountedNothingWaitsForNoReplica() throws Exception {
+        PageBatchScript waiting = new PageBatchScript(() -> pool, "page", 100, 2, 125);
+        when(pool.getResource()).thenReturn(connection);
+        when(connection.executeCommand(any(CommandObject.class))).thenReturn(List.of("FULL"));
+        assertEquals(Map.of("new", new PageOutcome.Full()), waiting.add(batch("new", 1)));
+        sent(1);
+    }
+
+    @Test
     void theVisitorPartOfTheReplyListsTheHyperLogLogsThatFailed() throws Exception {
         when(pool.getResource()).thenReturn(connection);
         String failed = "page:uniques:home:2026-03-10 WRONGTYPE Key is not a valid HyperLogLog string value.";
