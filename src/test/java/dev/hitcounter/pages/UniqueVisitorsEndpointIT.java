@@ -118,6 +118,27 @@ class UniqueVisitorsEndpointIT {
     }
 
     @Test
+    void withoutRedisTheLogSaysUniqueVisitorsAreOffAndTheirBadgesShowNotAvailable() throws Exception {
+        // Issue 21 item 18: UNIQUE_VISITORS defaults to true, and the log said so in memory too.
+        try (LogLines log = LogLines.of("");
+             RunningApp app = RunningApp.start(Map.of())) {
+            assertEquals(200, post(app, "memory", "User-Agent", UA).statusCode());
+            String json = read(app, "memory").body();
+            assertEquals("{\"page\":\"memory\",\"views\":1}", json.strip());
+            for (String value : List.of("uniques-today", "uniques-7d")) {
+                String svg = badge(app, "memory", "value=" + value).body();
+                assertTrue(svg.contains(">n/a</text>"), svg);
+            }
+            String starting = log.lines().stream().filter(line -> line.contains("hit-counter starting")).findFirst()
+                    .orElseThrow();
+            assertTrue(starting.contains("UNIQUE_VISITORS=off (unique visitors need Redis)"), starting);
+            assertFalse(starting.contains("UNIQUE_VISITORS=true"), starting);
+            assertTrue(log.lines().stream().noneMatch(line -> line.contains("UNIQUE_VISITORS_SECRET_FILE is unset")),
+                    "no secret is needed without Redis: " + log.lines());
+        }
+    }
+
+    @Test
     void noKeyValueOrLogLineHoldsTheIpOrTheUserAgent() throws Exception {
         String ip = "198.51.100.77";
         String agent = "PrivacyProbe/9c41e2 (unique-marker)";
@@ -147,6 +168,8 @@ class UniqueVisitorsEndpointIT {
             }
             assertTrue(log.lines().stream().anyMatch(line -> line.contains("hit-counter starting")),
                     "the app's log was captured: " + log.lines());
+            assertTrue(log.lines().stream().anyMatch(line -> line.startsWith("WARNING UNIQUE_VISITORS_SECRET_FILE is "
+                    + "unset") && line.contains("Replicas must share one secret file")), "warned: " + log.lines());
             for (String line : log.lines()) {
                 assertFalse(line.contains(ip) || line.contains("PrivacyProbe"), "logged: " + line);
             }
