@@ -31,7 +31,9 @@ import redis.clients.jedis.util.Pool;
  * a {@code WAIT} on the connection that ran it (issue 21); and reads a page's count without counting.
  *
  * <p>No call is ever retried once it may have run. The one exception proves it did not: a {@code NOSCRIPT} reply
- * (Redis restarted, failed over, or {@code SCRIPT FLUSH}), after which the script is loaded and sent once more.
+ * (Redis restarted, failed over, or {@code SCRIPT FLUSH}), after which the batch is sent once more with the script's
+ * text ({@code EVAL}, which also caches it): two round trips, not three, so that such a batch stays within the
+ * views' answer timeout (issue 21 item 10).
  */
 final class PageBatchScript {
 
@@ -41,7 +43,7 @@ final class PageBatchScript {
     private final Supplier<Pool<Connection>> pool;
     private final String prefix;
     private final int maxPages;
-    private final String script;
+    private final byte[] scriptBytes;
     private final byte[] shaBytes;
     private final CommandObjects commands = new CommandObjects(RedisProtocol.RESP2);
     private final int waitReplicas;
@@ -69,7 +71,8 @@ final class PageBatchScript {
         this.maxPages = maxPages;
         this.waitReplicas = waitReplicas;
         this.waitMillis = waitMillis;
-        this.script = readScript();
+        String script = readScript();
+        this.scriptBytes = utf8(script);
         this.shaBytes = utf8(sha1Hex(script));
     }
 
@@ -142,8 +145,7 @@ final class PageBatchScript {
                 reply = connection.executeCommand(commands.evalsha(shaBytes, keys, args));
             } catch (JedisNoScriptException notLoaded) {
                 // NOSCRIPT proves the script did not run, so this is the one safe second try.
-                connection.executeCommand(commands.scriptLoad(script));
-                reply = connection.executeCommand(commands.evalsha(shaBytes, keys, args));
+                reply = connection.executeCommand(commands.eval(scriptBytes, keys, args));
             }
             Reply parsed = reply(pages, reply, visitors.isPresent());
             if (waitReplicas > 0 && parsed.outcomes().values().stream().anyMatch(PageOutcome.Counted.class::isInstance)) {

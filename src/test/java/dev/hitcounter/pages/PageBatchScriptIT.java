@@ -114,17 +114,23 @@ class PageBatchScriptIT {
     }
 
     @Test
-    void afterScriptFlushTheScriptIsLoadedAgainAndCountsOnce() throws Exception {
+    void afterScriptFlushTheBatchIsSentOnceMoreWithTheScriptAndCountsOnce() throws Exception {
         PageBatchScript script = script(appClient, 10);
         script.add(batch("home", 1));
         redis.client().scriptFlush();
         resetStats();
         assertEquals(Map.of("home", new PageOutcome.Counted(2)), script.add(batch("home", 1)));
         String stats = redis.client().info("commandstats");
-        assertEquals(2, calls(stats, "evalsha"), "NOSCRIPT, then the one retry: " + stats);
-        assertEquals(1, calls(stats, "script"), "one SCRIPT LOAD: " + stats);
+        assertEquals(1, calls(stats, "evalsha"), "NOSCRIPT: " + stats);
+        assertEquals(1, calls(stats, "eval"), "then the one retry, with the script: " + stats);
+        assertEquals(0, calls(stats, "script"), "no SCRIPT LOAD round trip: " + stats);
         assertEquals(1, calls(stats, "incrby"), "counted once: " + stats);
         assertEquals(2, redis.valueOf("page:home"));
+        resetStats();
+        assertEquals(Map.of("home", new PageOutcome.Counted(3)), script.add(batch("home", 1)));
+        stats = redis.client().info("commandstats");
+        assertEquals(1, calls(stats, "evalsha"), "EVAL cached the script for the next batch: " + stats);
+        assertEquals(0, calls(stats, "eval"), stats);
     }
 
     @Test

@@ -111,6 +111,25 @@ class UniqueVisitorsIT {
     }
 
     @Test
+    void afterScriptFlushABatchWithVisitorsIsTwoCallsAndNoOtherRoundTrip() throws Exception {
+        // Issue 21 item 10: no salt to settle after the script is reloaded; the views' answers wait for nothing more.
+        UniqueVisitors uniques = at(NOON);
+        visit(uniques, "home", "203.0.113.1", FIREFOX);
+        redis.client().scriptFlush();
+        redis.client().sendCommand(Protocol.Command.CONFIG, "RESETSTAT");
+        assertEquals(Map.of("home", new PageOutcome.Counted(2)), counter(uniques, 100).add(Map.of("home", 1),
+                List.of(new UniqueVisitors.Visit("home", "203.0.113.2", FIREFOX))));
+        String stats = redis.client().info("commandstats");
+        assertTrue(stats.contains("cmdstat_evalsha:calls=1,"), "NOSCRIPT: " + stats);
+        assertTrue(stats.contains("cmdstat_eval:calls=1,"), "the batch once more, with the script: " + stats);
+        for (String other : List.of("cmdstat_script", "cmdstat_get:", "cmdstat_set:")) {
+            assertFalse(stats.contains(other), "no " + other + ": " + stats);
+        }
+        assertTrue(stats.contains("cmdstat_pfadd:calls=1,"), stats);
+        assertEquals(2, uniques.today("home"));
+    }
+
+    @Test
     void twoAppInstancesWithTheSameSecretAgreeWithoutAskingRedisAndWithRandomSecretsDoNot() throws Exception {
         visit(at(NOON), "home", "203.0.113.7", FIREFOX);
         visit(at(NOON), "home", "203.0.113.7", FIREFOX);
