@@ -27,11 +27,13 @@ import redis.clients.jedis.util.Pool;
 /**
  * Counts a coalesced batch of page views with one {@code EVALSHA} of {@code count-pages.lua}: an {@code INCRBY} of
  * {@code prefix:page} per page, creating a new page only while the SET {@code prefix:known:pages} has fewer than
- * {@code maxPages} members, and, in the same call, the batch's unique visitors; and reads a page's count without
- * counting.
+ * {@code maxPages} members, and, in the same call, the batch's unique visitors; then, with {@code REDIS_WAIT_REPLICAS},
+ * a {@code WAIT} on the connection that ran it (issue 21); and reads a page's count without counting.
  *
  * <p>No call is ever retried once it may have run. The one exception proves it did not: a {@code NOSCRIPT} reply
- * (Redis restarted, failed over, or {@code SCRIPT FLUSH}), after which the script is loaded and sent once more.
+ * (Redis restarted, failed over, or {@code SCRIPT FLUSH}), after which the batch is sent once more with the script's
+ * text ({@code EVAL}, which also caches it): two round trips, not three, so that such a batch stays within the
+ * views' answer timeout (issue 21 item 10).
  */
 final class PageBatchScript {
 
@@ -41,23 +43,36 @@ final class PageBatchScript {
     private final Supplier<Pool<Connection>> pool;
     private final String prefix;
     private final int maxPages;
-    private final String script;
+    private final byte[] scriptBytes;
     private final byte[] shaBytes;
     private final CommandObjects commands = new CommandObjects(RedisProtocol.RESP2);
+    private final int waitReplicas;
+    private final int waitMillis;
+
+    /** As the full constructor, without waiting for replicas. */
+    PageBatchScript(Supplier<Pool<Connection>> pool, String prefix, int maxPages) {
+        this(pool, prefix, maxPages, 0, 0);
+    }
 
     /**
-     * @param pool     the pool to borrow from now (as for {@code RedisCounter})
-     * @param prefix   the first part of every key: a page's count is under {@code prefix:page}
-     * @param maxPages how many pages may exist ({@code MAX_PAGES})
+     * @param pool         the pool to borrow from now (as for {@code RedisCounter})
+     * @param prefix       the first part of every key: a page's count is under {@code prefix:page}
+     * @param maxPages     how many pages may exist ({@code MAX_PAGES})
+     * @param waitReplicas how many replicas must have a batch before its views are answered ({@code
+     *                     REDIS_WAIT_REPLICAS}, 0: none)
+     * @param waitMillis   the longest {@code WAIT} for them, below the read timeout as for {@code GET /}
      */
-    PageBatchScript(Supplier<Pool<Connection>> pool, String prefix, int maxPages) {
+    PageBatchScript(Supplier<Pool<Connection>> pool, String prefix, int maxPages, int waitReplicas, int waitMillis) {
         if (maxPages < 0) {
             throw new IllegalArgumentException("maxPages must not be negative: " + maxPages);
         }
         this.pool = pool;
         this.prefix = prefix;
         this.maxPages = maxPages;
-        this.script = readScript();
+        this.waitReplicas = waitReplicas;
+        this.waitMillis = waitMillis;
+        String script = readScript();
+        this.scriptBytes = utf8(script);
         this.shaBytes = utf8(sha1Hex(script));
     }
 
@@ -85,12 +100,15 @@ final class PageBatchScript {
         return send(viewsByPage, Optional.empty()).outcomes();
     }
 
-    /** What one call did: each page's outcome, and the script's answer about the batch's unique visitors. */
-    record Reply(Map<String, PageOutcome> outcomes, Optional<String> visitors) {
+    /**
+     * What one call did: each page's outcome, and the HyperLogLogs to which the batch's visitors could not be added,
+     * each as "key error-reply".
+     */
+    record Reply(Map<String, PageOutcome> outcomes, List<String> visitorFailures) {
     }
 
     /**
-     * As {@link #add(Map)}, and in the same round trip adds the batch's visitor hashes to the day's HyperLogLog of each
+     * As {@link #add(Map)}, and in the same round trip adds the batch's visitor values to the day's HyperLogLog of each
      * page that was counted; {@code visitors} holds the pages in the order of {@code viewsByPage}.
      */
     Reply add(Map<String, Integer> viewsByPage, UniqueVisitors.Batch visitors) throws CounterUnavailableException {
@@ -127,12 +145,28 @@ final class PageBatchScript {
                 reply = connection.executeCommand(commands.evalsha(shaBytes, keys, args));
             } catch (JedisNoScriptException notLoaded) {
                 // NOSCRIPT proves the script did not run, so this is the one safe second try.
-                connection.executeCommand(commands.scriptLoad(script));
-                reply = connection.executeCommand(commands.evalsha(shaBytes, keys, args));
+                reply = connection.executeCommand(commands.eval(scriptBytes, keys, args));
             }
-            return reply(pages, reply, visitors.isPresent());
+            Reply parsed = reply(pages, reply, visitors.isPresent());
+            if (waitReplicas > 0 && parsed.outcomes().values().stream().anyMatch(PageOutcome.Counted.class::isInstance)) {
+                awaitReplicas(connection);
+            }
+            return parsed;
         } catch (JedisException e) {
             throw RedisFailures.afterSending(e);
+        }
+    }
+
+    /**
+     * One {@code WAIT} on the connection that ran the script, so that it waits for this batch's writes: its views are
+     * answered 200 only once enough replicas have them, as {@code GET /}'s are.
+     */
+    private void awaitReplicas(Connection connection) throws CounterUnavailableException {
+        long acknowledged = connection.executeCommand(commands.waitReplicas(waitReplicas, waitMillis));
+        if (acknowledged < waitReplicas) {
+            throw new CounterUnavailableException(CounterUnavailableException.Kind.NOT_REPLICATED,
+                    acknowledged + " of the " + waitReplicas + " replicas required by REDIS_WAIT_REPLICAS"
+                            + " acknowledged within " + waitMillis + " ms");
         }
     }
 
@@ -160,7 +194,13 @@ final class PageBatchScript {
         for (int i = 0; i < pages.size(); i++) {
             outcomes.put(pages.get(i), outcome(replies.get(i)));
         }
-        return new Reply(outcomes, withVisitors ? Optional.of(text(replies.get(pages.size()))) : Optional.empty());
+        List<String> failures = new ArrayList<>();
+        if (withVisitors) {
+            for (Object failure : (List<?>) replies.get(pages.size())) {
+                failures.add(text(failure));
+            }
+        }
+        return new Reply(outcomes, failures);
     }
 
     private static String text(Object reply) {

@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.util.EnumSet;
 import java.util.Optional;
 import java.util.function.Supplier;
+import java.util.logging.Logger;
 
 import dev.hitcounter.system.Metrics;
 import dev.hitcounter.system.PageSettings;
@@ -23,6 +24,8 @@ import redis.clients.jedis.util.Pool;
  */
 public final class PageEndpoints implements AutoCloseable {
 
+    private static final Logger LOG = Logger.getLogger(PageEndpoints.class.getName());
+
     /** How many badge looks (label, colour, style) are kept rendered; a page's README rarely needs more than a few. */
     private static final int BADGE_LOOKS = 256;
 
@@ -36,11 +39,14 @@ public final class PageEndpoints implements AutoCloseable {
      * Registers the endpoints; call it before the filter that answers every response is added, so that the client's
      * address is known to everything after it.
      *
-     * @param redis the pool of the Redis that counts {@code GET /}, or empty to count in memory (and no unique
-     *              visitors)
+     * @param redis        the pool of the Redis that counts {@code GET /}, or empty to count in memory (and no unique
+     *                     visitors)
+     * @param waitReplicas how many replicas must have a batch before its views are answered
+     *                     ({@code REDIS_WAIT_REPLICAS}), and {@code waitMillis} the longest wait, as for {@code GET /}
      */
     public static PageEndpoints register(ServletContext context, PageSettings settings,
-            Optional<Supplier<Pool<Connection>>> redis, Metrics metrics, long timeoutMillis) {
+            Optional<Supplier<Pool<Connection>>> redis, Metrics metrics, long timeoutMillis, int waitReplicas,
+            int waitMillis) {
         settings.trustedProxies().ifPresent(proxies -> {
             FilterRegistration.Dynamic remoteIp = context.addFilter("remote-ip", RemoteIpFilter.class);
             // Only these proxies' X-Forwarded-For is believed, and no other address is taken for one of them.
@@ -50,9 +56,9 @@ public final class PageEndpoints implements AutoCloseable {
             remoteIp.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/*");
         });
         Optional<UniqueVisitors> uniques = redis.filter(pool -> settings.uniqueVisitors())
-                .map(pool -> new UniqueVisitors(pool, settings.keyPrefix(), Clock.systemUTC(), new SecureRandom()));
-        PageCounter store = redis.<PageCounter>map(pool -> new RedisPageCounter(
-                        new PageBatchScript(pool, settings.keyPrefix(), settings.maxPages()), uniques))
+                .map(pool -> new UniqueVisitors(pool, settings.keyPrefix(), Clock.systemUTC(), dayKeys(settings)));
+        PageCounter store = redis.<PageCounter>map(pool -> new RedisPageCounter(new PageBatchScript(pool,
+                        settings.keyPrefix(), settings.maxPages(), waitReplicas, waitMillis), uniques))
                 .orElseGet(() -> new InMemoryPageCounter(settings.maxPages()));
         UniqueVisits visits = uniques.<UniqueVisits>map(visitors -> visitors).orElse(UniqueVisits.NONE);
         PageCoalescer coalescer = new PageCoalescer(store, metrics, timeoutMillis);
@@ -67,6 +73,16 @@ public final class PageEndpoints implements AutoCloseable {
         badges.setAsyncSupported(true);
         badges.addMapping(BadgeServlet.PATH + "*");
         return new PageEndpoints(coalescer);
+    }
+
+    /** The keys of the visitor values: from UNIQUE_VISITORS_SECRET_FILE, else from a secret of this process alone. */
+    private static DayKeys dayKeys(PageSettings settings) {
+        return settings.uniqueVisitorsSecret().map(secret -> new DayKeys(secret.bytes())).orElseGet(() -> {
+            LOG.warning("UNIQUE_VISITORS_SECRET_FILE is unset: unique visitors are keyed by a random secret of this "
+                    + "process. Replicas must share one secret file, or a visitor who reaches two replicas counts "
+                    + "twice; and after a restart, today's returning visitors count once more. See docs/badges.md.");
+            return DayKeys.random(new SecureRandom());
+        });
     }
 
     /** Whether the thread that answers the views of pages is alive. */

@@ -11,7 +11,7 @@ import dev.hitcounter.counter.CounterUnavailableException;
 /**
  * The page counts in Redis, one {@code count-pages.lua} call per batch ({@link PageBatchScript}), which with unique
  * visitors on also adds the batch's visitors ({@link UniqueVisitors}); a visitor count that fails loses visitors,
- * never a view.
+ * never a view, and is logged.
  */
 final class RedisPageCounter implements PageCounter {
 
@@ -33,12 +33,9 @@ final class RedisPageCounter implements PageCounter {
         if (uniques.isEmpty() || visits.isEmpty()) {
             return script.add(views);
         }
-        UniqueVisitors.Batch batch = uniques.get().hash(views.keySet(), visits);
-        PageBatchScript.Reply reply = script.add(views, batch);
-        try {
-            uniques.get().settle(batch, reply.visitors().orElseThrow(), reply.outcomes());
-        } catch (CounterUnavailableException e) {
-            warn(visits.size(), e);
+        PageBatchScript.Reply reply = script.add(views, uniques.get().values(views.keySet(), visits));
+        if (!reply.visitorFailures().isEmpty()) {
+            warn(reply.visitorFailures());
         }
         return reply.outcomes();
     }
@@ -48,13 +45,18 @@ final class RedisPageCounter implements PageCounter {
         return script.views(page).orElse(0);
     }
 
-    // The views are counted and answered already; only these visitors go uncounted. At most once a minute.
-    private void warn(int visits, CounterUnavailableException e) {
+    // The views are counted; only these pages' visitors go uncounted until a person fixes the key. At most once a
+    // minute, as a bad value under a counter's key is logged.
+    private void warn(List<String> failures) {
         long now = System.nanoTime();
         long last = lastLogNanos.get();
         if (now - last >= LOG_INTERVAL_NANOS && lastLogNanos.compareAndSet(last, now)) {
-            LOG.warning(() -> "Unique visitors of " + visits + " views were not recorded (" + e.getMessage()
-                    + "); this line repeats at most once a minute");
+            String key = failures.get(0).split(" ", 2)[0];
+            LOG.warning(() -> "Unique visitors were not recorded under " + String.join("; ", failures)
+                    + ". The value under such a key is not a HyperLogLog (someone wrote to it), so that page's "
+                    + "visitors of the day are not counted while its views are: look with `redis-cli TYPE " + key
+                    + "`, then `redis-cli DEL " + key + "` to start the day's count again. "
+                    + "This line repeats at most once a minute.");
         }
     }
 }

@@ -19,6 +19,8 @@ import java.util.regex.PatternSyntaxException;
  * @param uniqueVisitors whether unique visitors are counted ({@code UNIQUE_VISITORS})
  * @param corsOrigins    the origins whose scripts may call the JSON API ({@code CORS_ORIGINS}); {@code *}: any
  * @param trustedProxies the proxies whose {@code X-Forwarded-For} is believed ({@code TRUSTED_PROXIES}); empty: none
+ * @param uniqueVisitorsSecret the secret that keys the visitor values ({@code UNIQUE_VISITORS_SECRET_FILE}); empty: a
+ *                       random one per process
  */
 public record PageSettings(
         String keyPrefix,
@@ -26,12 +28,15 @@ public record PageSettings(
         Optional<Set<String>> allowed,
         boolean uniqueVisitors,
         List<String> corsOrigins,
-        Optional<Pattern> trustedProxies) {
+        Optional<Pattern> trustedProxies,
+        Optional<UniqueVisitorsSecret> uniqueVisitorsSecret) {
 
     /** The longest page name. */
     public static final int MAX_PAGE_NAME_LENGTH = 64;
 
     static final int DEFAULT_MAX_PAGES = 10_000;
+
+    private static final String SECRET_FILE = "UNIQUE_VISITORS_SECRET_FILE";
 
     public PageSettings {
         allowed = allowed.map(Set::copyOf);
@@ -45,7 +50,9 @@ public record PageSettings(
                 allowed(env),
                 Variables.flag(env, "UNIQUE_VISITORS", true),
                 corsOrigins(env),
-                trustedProxies(env));
+                trustedProxies(env),
+                Optional.ofNullable(Variables.value(env, SECRET_FILE))
+                        .map(file -> UniqueVisitorsSecret.read(SECRET_FILE, file)));
     }
 
     /** Whether {@code PAGES} lets {@code name} count: any name when it is unset. */
@@ -53,11 +60,16 @@ public record PageSettings(
         return allowed.map(names -> names.contains(name)).orElse(true);
     }
 
-    String describe() {
+    /** The settings in a line; unique visitors are said to be off without Redis, whatever UNIQUE_VISITORS says. */
+    String describe(boolean usesRedis) {
+        String uniques = !usesRedis ? "UNIQUE_VISITORS=off (unique visitors need Redis)"
+                : !uniqueVisitors ? "UNIQUE_VISITORS=false"
+                : "UNIQUE_VISITORS=true, " + SECRET_FILE + "="
+                        + uniqueVisitorsSecret.map(Object::toString).orElse("unset (a random secret per process)");
         return "PAGE_KEY_PREFIX=" + keyPrefix
                 + ", MAX_PAGES=" + maxPages
                 + ", PAGES=" + allowed.map(names -> names.size() + " names").orElse("any")
-                + ", UNIQUE_VISITORS=" + uniqueVisitors
+                + ", " + uniques
                 + ", CORS_ORIGINS=" + (corsOrigins.isEmpty() ? "none" : String.join(",", corsOrigins))
                 + ", TRUSTED_PROXIES=" + trustedProxies.map(Pattern::pattern).orElse("none");
     }

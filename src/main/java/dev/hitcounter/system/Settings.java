@@ -103,7 +103,7 @@ public record Settings(
                 + ", REDIS_COALESCE=" + coalesce
                 + ", REDIS_WAIT_REPLICAS=" + waitReplicas
                 + ", REQUEST_THREADS=" + requestThreads
-                + ", " + pages.describe();
+                + ", " + pages.describe(usesRedis());
     }
 
     private static Optional<RedisSentinels> sentinels(Map<String, String> env) {

@@ -1,7 +1,7 @@
 -- Counts one coalesced batch of page views (issue 12): INCRBY per page, and a page not yet known is created only
 -- while the set of known pages has fewer than MAX_PAGES members. Redis runs nothing else while a script runs, so
 -- the check and the creation are one step, and app instances racing cannot pass MAX_PAGES together. With unique
--- visitors on, the same call adds the batch's visitor hashes of each counted page to its HyperLogLog of the day, so a
+-- visitors on, the same call adds the batch's visitor values of each counted page to its HyperLogLog of the day, so a
 -- batch is one round trip either way.
 --
 -- KEYS[1]        the SET of known page names
@@ -12,21 +12,19 @@
 -- ARGV[2+n+i]    its views in this batch
 --
 -- Unique visitors, only when KEYS has more than 1 + n keys:
--- KEYS[2 + n]    the day's salt
--- KEYS[2+n+i]    the HyperLogLog of page i for the day
--- ARGV[3 + 2n]   SHA-1 (hex) of the salt the hashes were made with
--- ARGV[4 + 2n]   that salt, to be stored if the day has none yet; empty when the app took it from Redis before
--- ARGV[5 + 2n]   the salt's lifetime, ARGV[6 + 2n] a day key's lifetime, in seconds
--- then, for each page i in order, the number of its hashes and the hashes
+-- KEYS[1+n+i]    the HyperLogLog of page i for the day
+-- ARGV[3 + 2n]   a HyperLogLog's lifetime in seconds
+-- then, for each page i in order, the number of its visitor values and the values. They are keyed in the app by a
+-- secret that never reaches Redis (issue 21), so they can travel as arguments and land in the append-only file.
 --
 -- Reply, one element per page, in order: its new count (an integer, or a decimal string above 2^53, which Lua's
 -- numbers cannot hold exactly); 'FULL' when the page is new and MAX_PAGES pages are known, and nothing was created;
 -- or the error reply of its INCRBY as a string when the value under its key is not a counter, and nothing was counted
 -- for it. If Redis refuses the first write (READONLY, OOM, NOREPLICAS, MISCONF), the whole call answers that error and
 -- nothing was written: those are decided before a script's first write, never after it.
--- With unique visitors, one element more: 'OK' when the hashes were added; else the day's salt as stored, which the
--- hashes were not made with and so were not added; or 'NONE' when there is no salt to use. Nothing in this part can
--- fail the call: the views before it are counted, and their answers must not be lost to a visitor count.
+-- With unique visitors, one element more: a list of the HyperLogLogs whose PFADD failed, each as 'key error' (a value
+-- that is not a HyperLogLog under the key); such a key is left as it is, without a new time-to-live. Nothing in this
+-- part can fail the call: the views before it are counted, and their answers must not be lost to a visitor count.
 
 local function is_bad_value(reply)
   return string.find(reply, '^WRONGTYPE') ~= nil
@@ -68,49 +66,37 @@ for i = 1, n do
   end
 end
 
--- Lua's unpack has a limit near 8,000 values: add a large batch's hashes in slices.
-local function add_hashes(key, first, last)
+-- Lua's unpack has a limit near 8,000 values: add a large batch's values in slices. Answers the error of the first
+-- PFADD that fails, or nil.
+local function add_values(key, first, last)
   for from = first, last, 1000 do
     local ok = redis.pcall('PFADD', key, unpack(ARGV, from, math.min(from + 999, last)))
     if type(ok) == 'table' then
-      return
+      return ok.err
     end
   end
+  return nil
 end
 
 local function add_visitors()
-  local salt_key = KEYS[2 + n]
-  local a = 3 + 2 * n
-  local fingerprint, candidate = ARGV[a], ARGV[a + 1]
-  local salt_ttl, day_ttl = ARGV[a + 2], ARGV[a + 3]
-  local stored = redis.pcall('GET', salt_key)
-  if type(stored) == 'table' then
-    return 'NONE'
-  end
-  if not stored then
-    if candidate == '' then
-      return 'NONE'
-    end
-    local set = redis.pcall('SET', salt_key, candidate, 'EX', salt_ttl)
-    if type(set) == 'table' and set.err then
-      return 'NONE'
-    end
-    stored = candidate
-  end
-  if redis.sha1hex(stored) ~= fingerprint then
-    return stored
-  end
-  local at = a + 4
+  local lifetime = ARGV[3 + 2 * n]
+  local at = 4 + 2 * n
+  local failed = {}
   for i = 1, n do
-    local hashes = tonumber(ARGV[at])
+    local key = KEYS[1 + n + i]
+    local values = tonumber(ARGV[at])
     local counted = type(reply[i]) == 'number' or string.find(reply[i], '^%d+$') ~= nil
-    if hashes > 0 and counted then
-      add_hashes(KEYS[2 + n + i], at + 1, at + hashes)
-      redis.pcall('EXPIRE', KEYS[2 + n + i], day_ttl)
+    if values > 0 and counted then
+      local err = add_values(key, at + 1, at + values)
+      if err then
+        failed[#failed + 1] = key .. ' ' .. err
+      else
+        redis.pcall('EXPIRE', key, lifetime)
+      end
     end
-    at = at + 1 + hashes
+    at = at + 1 + values
   end
-  return 'OK'
+  return failed
 end
 
 if #KEYS > 1 + n then

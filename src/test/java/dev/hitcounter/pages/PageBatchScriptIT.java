@@ -6,10 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeSet;
@@ -21,6 +26,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
 import dev.hitcounter.counter.CounterUnavailableException;
+import dev.hitcounter.testing.LogLines;
 import dev.hitcounter.testing.RedisServerProcess;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -108,17 +114,23 @@ class PageBatchScriptIT {
     }
 
     @Test
-    void afterScriptFlushTheScriptIsLoadedAgainAndCountsOnce() throws Exception {
+    void afterScriptFlushTheBatchIsSentOnceMoreWithTheScriptAndCountsOnce() throws Exception {
         PageBatchScript script = script(appClient, 10);
         script.add(batch("home", 1));
         redis.client().scriptFlush();
         resetStats();
         assertEquals(Map.of("home", new PageOutcome.Counted(2)), script.add(batch("home", 1)));
         String stats = redis.client().info("commandstats");
-        assertEquals(2, calls(stats, "evalsha"), "NOSCRIPT, then the one retry: " + stats);
-        assertEquals(1, calls(stats, "script"), "one SCRIPT LOAD: " + stats);
+        assertEquals(1, calls(stats, "evalsha"), "NOSCRIPT: " + stats);
+        assertEquals(1, calls(stats, "eval"), "then the one retry, with the script: " + stats);
+        assertEquals(0, calls(stats, "script"), "no SCRIPT LOAD round trip: " + stats);
         assertEquals(1, calls(stats, "incrby"), "counted once: " + stats);
         assertEquals(2, redis.valueOf("page:home"));
+        resetStats();
+        assertEquals(Map.of("home", new PageOutcome.Counted(3)), script.add(batch("home", 1)));
+        stats = redis.client().info("commandstats");
+        assertEquals(1, calls(stats, "evalsha"), "EVAL cached the script for the next batch: " + stats);
+        assertEquals(0, calls(stats, "eval"), stats);
     }
 
     @Test
@@ -137,6 +149,39 @@ class PageBatchScriptIT {
                 outcomes.toString());
         assertEquals(new PageOutcome.Counted(2), outcomes.get("good"));
         assertEquals("abc", redis.client().get("page:text"));
+    }
+
+    @Test
+    void aForeignValueUnderAHyperLogLogIsSkippedAndReportedWhileItsPageIsCounted() throws Exception {
+        // Issue 21 item 8: no time-to-live on a key the script could not add to, and the failure reaches the log.
+        UniqueVisitors uniques = new UniqueVisitors(appClient::getPool, "page",
+                Clock.fixed(Instant.parse("2026-03-10T12:00:00Z"), ZoneOffset.UTC),
+                new DayKeys("page-batch-script-it-secret-0123456789".getBytes(StandardCharsets.UTF_8)));
+        String foreign = "page:uniques:home:2026-03-10";
+        redis.client().set(foreign, "not a HyperLogLog");
+        PageBatchScript script = script(appClient, 10);
+        List<UniqueVisitors.Visit> visits = List.of(new UniqueVisitors.Visit("home", "203.0.113.7", "curl/8.5.0"),
+                new UniqueVisitors.Visit("about", "203.0.113.7", "curl/8.5.0"));
+        PageBatchScript.Reply reply = script.add(batch("home", 1, "about", 1),
+                uniques.values(List.of("home", "about"), visits));
+
+        assertEquals(Map.of("home", new PageOutcome.Counted(1), "about", new PageOutcome.Counted(1)),
+                reply.outcomes());
+        assertEquals(1, reply.visitorFailures().size(), reply.visitorFailures().toString());
+        assertTrue(reply.visitorFailures().get(0).startsWith(foreign + " WRONGTYPE"), reply.visitorFailures().get(0));
+        assertEquals(-1, redis.client().ttl(foreign), "no time-to-live on the key whose PFADD failed");
+        assertEquals("not a HyperLogLog", redis.client().get(foreign));
+        assertEquals(1, uniques.today("about"), "the other page's visitor is added");
+        assertTrue(redis.client().ttl("page:uniques:about:2026-03-10") > 0);
+
+        try (LogLines log = LogLines.of(RedisPageCounter.class.getName())) {
+            assertEquals(Map.of("home", new PageOutcome.Counted(2)), new RedisPageCounter(script, Optional.of(uniques))
+                    .add(Map.of("home", 1), List.of(visits.get(0))));
+            assertTrue(log.lines().stream().anyMatch(line -> line.startsWith("WARNING") && line.contains(foreign)
+                    && line.contains("WRONGTYPE") && line.contains("redis-cli DEL " + foreign)), log.lines().toString());
+        }
+        assertEquals(2, redis.valueOf("page:home"));
+        assertEquals(-1, redis.client().ttl(foreign));
     }
 
     @Test

@@ -57,17 +57,17 @@ class PageBatchScriptTest {
     }
 
     @Test
-    void noscriptLoadsTheScriptAndSendsTheBatchOnceMore() throws Exception {
+    void noscriptSendsTheBatchOnceMoreWithTheScriptsText() throws Exception {
         when(pool.getResource()).thenReturn(connection);
         when(connection.executeCommand(any(CommandObject.class)))
                 .thenThrow(new JedisNoScriptException("NOSCRIPT No matching script. Please use EVAL."))
-                .thenReturn(PageBatchScript.sha1Hex(scriptText()))
                 .thenReturn(List.of(1L));
         assertEquals(Map.of("home", new PageOutcome.Counted(1)), script.add(batch("home", 1)));
-        List<List<String>> sent = sent(3);
+        List<List<String>> sent = sent(2);
         assertEquals("EVALSHA", sent.get(0).get(0));
-        assertEquals(List.of("SCRIPT", "LOAD", scriptText()), sent.get(1));
-        assertEquals(sent.get(0), sent.get(2));
+        assertEquals(List.of("EVAL", scriptText()), sent.get(1).subList(0, 2));
+        assertEquals(sent.get(0).subList(2, sent.get(0).size()), sent.get(1).subList(2, sent.get(1).size()),
+                "the same keys and arguments");
         verify(connection).close();
     }
 
@@ -99,23 +99,21 @@ class PageBatchScriptTest {
         when(pool.getResource()).thenReturn(connection);
         when(connection.executeCommand(any(CommandObject.class)))
                 .thenThrow(new JedisNoScriptException("NOSCRIPT No matching script. Please use EVAL."))
-                .thenReturn(PageBatchScript.sha1Hex(scriptText()))
                 .thenThrow(new JedisConnectionException(new SocketTimeoutException("Read timed out")));
         assertEquals(Kind.TIMEOUT, failure().kind());
-        sent(3);
+        sent(2);
     }
 
     @Test
-    void noscriptTwiceIsARefusalNotALoop() {
+    void anErrorReplyToTheSecondSendIsARefusalNotALoop() {
         when(pool.getResource()).thenReturn(connection);
         when(connection.executeCommand(any(CommandObject.class)))
                 .thenThrow(new JedisNoScriptException("NOSCRIPT No matching script. Please use EVAL."))
-                .thenReturn(PageBatchScript.sha1Hex(scriptText()))
-                .thenThrow(new JedisNoScriptException("NOSCRIPT No matching script. Please use EVAL."));
+                .thenThrow(new JedisDataException("BUSY Redis is busy running a script."));
         CounterUnavailableException failure = failure();
         assertEquals(Kind.REFUSED, failure.kind());
         assertFalse(failure.mayHaveCounted());
-        sent(3);
+        sent(2);
     }
 
     @Test
@@ -162,6 +160,62 @@ class PageBatchScriptTest {
         assertThrows(IllegalArgumentException.class, () -> script.add(batch("known:pages", 1)));
         assertThrows(IllegalArgumentException.class, () -> script.add(batch("home", 0)));
         assertThrows(IllegalArgumentException.class, () -> new PageBatchScript(() -> pool, "page", -1));
+    }
+
+    @Test
+    void withWaitReplicasAWaitFollowsTheScriptOnItsConnection() throws Exception {
+        PageBatchScript waiting = new PageBatchScript(() -> pool, "page", 100, 2, 125);
+        when(pool.getResource()).thenReturn(connection);
+        when(connection.executeCommand(any(CommandObject.class))).thenReturn(List.of(3L)).thenReturn(2L);
+        assertEquals(Map.of("home", new PageOutcome.Counted(3)), waiting.add(batch("home", 1)));
+        List<List<String>> sent = sent(2);
+        assertEquals("EVALSHA", sent.get(0).get(0));
+        assertEquals(List.of("WAIT", "2", "125"), sent.get(1));
+        verify(connection).close();
+    }
+
+    @Test
+    void tooFewReplicasIsNotReplicatedAndMayHaveCounted() {
+        PageBatchScript waiting = new PageBatchScript(() -> pool, "page", 100, 2, 125);
+        when(pool.getResource()).thenReturn(connection);
+        when(connection.executeCommand(any(CommandObject.class))).thenReturn(List.of(3L)).thenReturn(1L);
+        CounterUnavailableException failure = assertThrows(CounterUnavailableException.class,
+                () -> waiting.add(batch("home", 1)));
+        assertEquals(Kind.NOT_REPLICATED, failure.kind());
+        assertTrue(failure.mayHaveCounted());
+        assertTrue(failure.retryMayHelp());
+        sent(2);
+    }
+
+    @Test
+    void aBatchThatCountedNothingWaitsForNoReplica() throws Exception {
+        PageBatchScript waiting = new PageBatchScript(() -> pool, "page", 100, 2, 125);
+        when(pool.getResource()).thenReturn(connection);
+        when(connection.executeCommand(any(CommandObject.class))).thenReturn(List.of("FULL"));
+        assertEquals(Map.of("new", new PageOutcome.Full()), waiting.add(batch("new", 1)));
+        sent(1);
+    }
+
+    @Test
+    void theVisitorPartOfTheReplyListsTheHyperLogLogsThatFailed() throws Exception {
+        when(pool.getResource()).thenReturn(connection);
+        String failed = "page:uniques:home:2026-03-10 WRONGTYPE Key is not a valid HyperLogLog string value.";
+        when(connection.executeCommand(any(CommandObject.class))).thenReturn(List.of(3L, 1L,
+                List.of(failed.getBytes(StandardCharsets.UTF_8))));
+        UniqueVisitors.Batch visitors = new UniqueVisitors.Batch(List.of(bytes("page:uniques:home:2026-03-10"),
+                bytes("page:uniques:about:2026-03-10")), List.of(bytes("691200"), bytes("1"), new byte[16], bytes("0")));
+        PageBatchScript.Reply reply = script.add(batch("home", 3, "about", 1), visitors);
+        assertEquals(Map.of("home", new PageOutcome.Counted(3), "about", new PageOutcome.Counted(1)), reply.outcomes());
+        assertEquals(List.of(failed), reply.visitorFailures());
+        List<String> words = sent(1).get(0);
+        assertEquals(List.of("EVALSHA", PageBatchScript.sha1Hex(scriptText()), "5", "page:known:pages", "page:home",
+                "page:about", "page:uniques:home:2026-03-10", "page:uniques:about:2026-03-10", "100", "2", "home",
+                "about", "3", "1", "691200", "1"), words.subList(0, 16));
+        assertEquals(List.of("0"), words.subList(17, 18));
+    }
+
+    private static byte[] bytes(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
     }
 
     private CounterUnavailableException failure() {

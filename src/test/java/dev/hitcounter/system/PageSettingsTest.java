@@ -1,16 +1,21 @@
 package dev.hitcounter.system;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -49,6 +54,41 @@ class PageSettingsTest {
     @Test
     void anyOriginIsAStar() {
         assertEquals(List.of("*"), Settings.from(Map.of("CORS_ORIGINS", "*")).pages().corsOrigins());
+    }
+
+    @Test
+    void theUniqueVisitorsSecretIsReadFromItsFileAndNeverShown(@TempDir Path dir) throws Exception {
+        String secret = "s3cret-".repeat(6);
+        Path file = Files.writeString(dir.resolve("secret"), "  " + secret + "\n");
+        Settings settings = Settings.from(Map.of("REDIS_URL", "redis://redis:6379",
+                "UNIQUE_VISITORS_SECRET_FILE", file.toString()));
+        UniqueVisitorsSecret read = settings.pages().uniqueVisitorsSecret().orElseThrow();
+        assertArrayEquals(secret.getBytes(StandardCharsets.UTF_8), read.bytes(), "without the spaces around it");
+        assertTrue(settings.describe().contains("UNIQUE_VISITORS_SECRET_FILE=" + file), settings.describe());
+        assertFalse(settings.describe().contains("s3cret"), settings.describe());
+        assertFalse(settings.pages().toString().contains("s3cret"), settings.pages().toString());
+        assertEquals(Optional.empty(), Settings.from(Map.of()).pages().uniqueVisitorsSecret());
+    }
+
+    @Test
+    void aSecretFileThatIsMissingOrShortStopsStartUp(@TempDir Path dir) throws Exception {
+        Path shortFile = Files.writeString(dir.resolve("short"), "x".repeat(31) + "\n");
+        for (String file : List.of(shortFile.toString(), dir.resolve("missing").toString(), dir.toString())) {
+            SettingsException e = assertThrows(SettingsException.class,
+                    () -> Settings.from(Map.of("UNIQUE_VISITORS_SECRET_FILE", file)));
+            assertTrue(e.getMessage().startsWith("UNIQUE_VISITORS_SECRET_FILE=" + file + " is invalid: expected a "
+                    + "readable file holding at least 32 bytes"), e.getMessage());
+        }
+    }
+
+    @Test
+    void withoutRedisTheLogSaysUniqueVisitorsAreOff() {
+        // Issue 21 item 18: UNIQUE_VISITORS defaults to true, but without Redis none are kept.
+        String line = Settings.from(Map.of()).describe();
+        assertTrue(line.contains("UNIQUE_VISITORS=off (unique visitors need Redis)"), line);
+        assertFalse(line.contains("UNIQUE_VISITORS=true"), line);
+        assertTrue(Settings.from(Map.of("REDIS_URL", "redis://redis", "UNIQUE_VISITORS", "false")).describe()
+                .contains("UNIQUE_VISITORS=false, CORS_ORIGINS"));
     }
 
     @ParameterizedTest(name = "{0}={1}")
