@@ -104,7 +104,8 @@ public final class HitCounterApp implements ServletContextListener {
         if (pages != null && !pages.isRunning()) {
             return Optional.of("the page view coalescer is not running");
         }
-        return counter.isReady() ? Optional.empty() : Optional.of("the counter store does not answer");
+        // The counter says why: refused credentials are a setting to fix, not an outage (issue 21 item 17).
+        return counter.notReadyBecause();
     }
 
     private static Settings settingsFromEnvironment() {

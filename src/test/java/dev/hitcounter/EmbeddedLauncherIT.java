@@ -19,10 +19,12 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
 
 import dev.hitcounter.testing.LauncherProcess;
+import dev.hitcounter.testing.RedisServerProcess;
 import dev.hitcounter.testing.RunningApp;
 import dev.hitcounter.testing.ThreadDump;
 import org.junit.jupiter.api.Test;
@@ -162,45 +164,96 @@ class EmbeddedLauncherIT {
         }
     }
 
-    /** The README's command itself, in a copy of the project so that its build does not touch target/. */
+    /**
+     * The README's command itself, counting in Redis (where Jedis logs through SLF4J), in a copy of the project so that
+     * its build does not touch target/.
+     */
     @Test
     void theReadmeRunCommandsAppStopsWhenOnlyMavenIsKilled() throws Exception {
+        Path project = projectCopy();
+        int port = LauncherProcess.freePort();
+        ProcessHandle app = null;
+        try (RedisServerProcess redis = RedisServerProcess.start()) {
+            Process maven = readmeRunCommand(project, Map.of("PORT", String.valueOf(port), "REDIS_URL", redis.url()));
+            try {
+                HttpClient http = HttpClient.newHttpClient();
+                URI root = URI.create("http://127.0.0.1:" + port + "/");
+                awaitTrue(() -> answers(http, root) || !maven.isAlive(), 180, "the run command serves " + root);
+                assertTrue(maven.isAlive(), "Maven exited: " + Files.readString(project.resolve("run.log")));
+                assertEquals(1, redis.valueOf("views"));
+                // slf4j-jdk14 on the classpath the run command starts: no "no binding" warning, Jedis's lines kept.
+                String log = Files.readString(project.resolve("run.log"));
+                assertFalse(log.contains("SLF4J:"), log);
+                app = maven.descendants()
+                        .filter(process -> process.info().commandLine().orElse("").contains("EmbeddedLauncher"))
+                        .findFirst().orElseThrow();
+
+                // kill <maven pid>: SIGTERM to Maven alone, as an IDE's stop button or a CI timeout sends it.
+                maven.destroy();
+                ProcessHandle launched = app;
+                awaitTrue(() -> ended(launched) && portIsFree(port), 20, "the app stopped and freed port " + port);
+            } finally {
+                maven.descendants().forEach(ProcessHandle::destroyForcibly);
+                maven.destroyForcibly();
+                if (app != null) {
+                    app.destroyForcibly();
+                }
+            }
+        } finally {
+            delete(project);
+        }
+    }
+
+    /**
+     * A bad setting under the README's command: our one line, Maven's short report of the exit code after it and no
+     * stack trace (.mvn/jvm.config silences the exec plugin's own report, which was 35 lines of ExecuteException).
+     */
+    @Test
+    void theReadmeRunCommandWithABadSettingShowsOurLineAndNoStackTrace() throws Exception {
+        Path project = projectCopy();
+        try {
+            Process maven = readmeRunCommand(project, Map.of("PORT", "eighty"));
+            assertTrue(maven.waitFor(180, TimeUnit.SECONDS), "the run command ended");
+            String output = Files.readString(project.resolve("run.log"));
+            assertTrue(maven.exitValue() != 0, output);
+            List<String> lines = output.lines().toList();
+            int ours = lines.indexOf("hit-counter: PORT=eighty is invalid: expected a whole number from 0 to 65535 "
+                    + "(default 8080)");
+            assertTrue(ours >= 0, output);
+            List<String> after = lines.subList(ours + 1, lines.size());
+            assertTrue(after.stream().noneMatch(line -> line.contains("org.apache.commons.exec.ExecuteException")
+                    || line.strip().startsWith("at ")), "no stack trace: " + output);
+            // Maven's own report of the failed goal: one line, then its help lines.
+            assertTrue(after.size() <= 7, output);
+        } finally {
+            delete(project);
+        }
+    }
+
+    private static Path projectCopy() throws IOException {
         Path project = Files.createTempDirectory("hit-counter-run");
         copy(Path.of("pom.xml"), project);
         copy(Path.of("mvnw"), project);
         copy(Path.of(".mvn"), project);
         copy(Path.of("src/main"), project);
-        int port = LauncherProcess.freePort();
+        return project;
+    }
+
+    /** {@code ./mvnw -q compile exec:exec} in {@code project}, with these variables and none of the caller's. */
+    private static Process readmeRunCommand(Path project, Map<String, String> env) throws IOException {
         ProcessBuilder run = new ProcessBuilder("./mvnw", "-q", "-B", "compile", "exec:exec")
                 .directory(project.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(project.resolve("run.log").toFile());
-        run.environment().keySet().removeIf(name -> name.startsWith("REDIS_") || name.equals("COUNTER_KEY"));
-        run.environment().put("PORT", String.valueOf(port));
-        Process maven = run.start();
-        ProcessHandle app = null;
-        try {
-            HttpClient http = HttpClient.newHttpClient();
-            URI root = URI.create("http://127.0.0.1:" + port + "/");
-            awaitTrue(() -> answers(http, root) || !maven.isAlive(), 180, "the run command serves " + root);
-            assertTrue(maven.isAlive(), "Maven exited: " + Files.readString(project.resolve("run.log")));
-            app = maven.descendants()
-                    .filter(process -> process.info().commandLine().orElse("").contains("EmbeddedLauncher"))
-                    .findFirst().orElseThrow();
+        run.environment().keySet().removeIf(name -> name.startsWith("REDIS_") || name.equals("COUNTER_KEY")
+                || name.equals("PORT"));
+        run.environment().putAll(env);
+        return run.start();
+    }
 
-            // kill <maven pid>: SIGTERM to Maven alone, as an IDE's stop button or a CI timeout sends it.
-            maven.destroy();
-            ProcessHandle launched = app;
-            awaitTrue(() -> ended(launched) && portIsFree(port), 20, "the app stopped and freed port " + port);
-        } finally {
-            maven.descendants().forEach(ProcessHandle::destroyForcibly);
-            maven.destroyForcibly();
-            if (app != null) {
-                app.destroyForcibly();
-            }
-            try (Stream<Path> paths = Files.walk(project)) {
-                paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-            }
+    private static void delete(Path dir) throws IOException {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
         }
     }
 

@@ -14,11 +14,16 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 
@@ -52,27 +57,49 @@ class WarDeploymentIT {
         }
     }
 
+    /**
+     * The README's "Deploy the WAR" steps, run as written (only Redis's address and the ports differ) in a copy of the
+     * stock distribution that still has its welcome app in webapps/ROOT/, which wins over ROOT.war unless removed.
+     */
     @Test
-    void stockTomcatServesThePageFromTheWar() throws Exception {
+    void theReadmesStepsServeThePageInAStockTomcatThatHasItsWelcomeApp() throws Exception {
         try (RedisServerProcess redis = RedisServerProcess.start()) {
-            Path base = catalinaBase();
+            Path home = stockDistribution();
+            assertTrue(Files.isDirectory(home.resolve("webapps/ROOT")), "the copy has the stock webapps/ROOT/");
             int port = LauncherProcess.freePort();
-            // The distribution's own server.xml, with only the ports changed: shutdown port off, HTTP on a free one.
-            writeServerXml(base, Files.readString(TOMCAT_HOME.resolve("conf/server.xml"))
-                    .replace("port=\"8005\"", "port=\"-1\""), port);
-            Files.copy(WAR, base.resolve("webapps/ROOT.war"));
-            Process tomcat = startCatalina(base, redis, Map.of());
             try {
+                runReadmeSteps(home, redis.url(), port);
                 URI root = URI.create("http://127.0.0.1:" + port + "/");
-                assertEquals(1, RunningApp.countIn(awaitPage(root, tomcat, base).body()));
+                HttpResponse<String> first = awaitAnswer(root, home);
+                assertEquals(200, first.statusCode(), first.body());
+                assertTrue(first.body().contains("Hello! This page has been seen 1 times."), first.body());
                 assertEquals(2, RunningApp.countIn(get(root).body()));
                 assertEquals(2, redis.valueOf("views"));
                 HttpResponse<String> jsp = get(root.resolve("/x.jsp"));
                 assertEquals(404, jsp.statusCode());
                 assertTrue(jsp.body().contains("There is no page here."), jsp.body());
             } finally {
-                stop(tomcat);
+                stopStarted(home);
             }
+        }
+    }
+
+    /** The README's EXIT_ON_STARTUP_ERROR=true: a bad setting stops Tomcat, and catalina.out ends with the reason. */
+    @Test
+    void theReadmesStepsWithABadSettingStopTomcatWithTheReasonInCatalinaOut() throws Exception {
+        Path home = stockDistribution();
+        try {
+            runReadmeSteps(home, "http://redis:6379", LauncherProcess.freePort());
+            ProcessHandle tomcat = ProcessHandle.of(Long.parseLong(Files.readString(home.resolve(PID_FILE)).trim()))
+                    .orElse(null);
+            if (tomcat != null) {
+                tomcat.onExit().get(60, TimeUnit.SECONDS);
+            }
+            String log = Files.readString(home.resolve("logs/catalina.out"));
+            assertTrue(log.contains("hit-counter cannot start: REDIS_URL=http://redis:6379 is invalid: expected "
+                    + "redis://"), log);
+        } finally {
+            stopStarted(home);
         }
     }
 
@@ -146,6 +173,94 @@ class WarDeploymentIT {
                 stop(tomcat);
             }
         }
+    }
+
+    private static final Path README = Path.of("README.md");
+    private static final String PID_FILE = "tomcat.pid";
+    private static final String README_REDIS = "redis://localhost:6379";
+
+    /** A copy of the distribution as unpacked from its tar.gz, welcome app and all, with its own ports changed. */
+    private static Path stockDistribution() throws IOException {
+        Path home = Files.createTempDirectory("catalina-home");
+        try (Stream<Path> paths = Files.walk(TOMCAT_HOME)) {
+            for (Path path : paths.toList()) {
+                Path target = home.resolve(TOMCAT_HOME.relativize(path).toString());
+                if (Files.isDirectory(path)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(path, target, StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
+        }
+        return home;
+    }
+
+    /**
+     * Runs the shell lines of the README's "Deploy the WAR" block, but its curl, with {@code $CATALINA_HOME} the copy,
+     * this Redis instead of the README's, HTTP on {@code port} and no shutdown port (other builds may be running).
+     */
+    private static void runReadmeSteps(Path home, String redisUrl, int port) throws Exception {
+        String serverXml = Files.readString(home.resolve("conf/server.xml"));
+        Files.writeString(home.resolve("conf/server.xml"), serverXml.replace("port=\"8005\"", "port=\"-1\"")
+                .replace("port=\"8080\"", "port=\"" + port + "\""), StandardOpenOption.TRUNCATE_EXISTING);
+        String readme = Files.readString(README);
+        String section = readme.substring(readme.indexOf("## Deploy the WAR into Tomcat"));
+        int open = section.indexOf("```\n") + 4;
+        List<String> steps = section.substring(open, section.indexOf("```", open)).lines()
+                .filter(line -> !line.startsWith("curl ")).toList();
+        assertEquals(List.of("rm -rf \"$CATALINA_HOME/webapps/ROOT\"",
+                "cp target/hit-counter.war \"$CATALINA_HOME/webapps/ROOT.war\"",
+                "REDIS_URL=" + README_REDIS + " EXIT_ON_STARTUP_ERROR=true \"$CATALINA_HOME/bin/catalina.sh\" start"),
+                steps, "the README's steps");
+        String script = String.join("\n", steps).replace(README_REDIS, redisUrl)
+                .replace("target/hit-counter.war", WAR.toAbsolutePath().toString());
+        ProcessBuilder shell = new ProcessBuilder("sh", "-ec", script).redirectErrorStream(true)
+                .redirectOutput(home.resolve("steps.log").toFile());
+        shell.environment().keySet().removeIf(name -> name.startsWith("CATALINA_") || name.startsWith("REDIS_")
+                || name.equals("JAVA_OPTS") || name.equals("REQUEST_THREADS"));
+        shell.environment().put("CATALINA_HOME", home.toString());
+        // catalina.sh start records the Tomcat JVM's process id here, for stopStarted.
+        shell.environment().put("CATALINA_PID", home.resolve(PID_FILE).toString());
+        Process run = shell.start();
+        assertTrue(run.waitFor(60, TimeUnit.SECONDS), "the README's steps ended");
+        assertEquals(0, run.exitValue(), Files.readString(home.resolve("steps.log")));
+    }
+
+    /** Stops the Tomcat that catalina.sh start left running, as catalina.sh stop -force would, and removes the copy. */
+    private static void stopStarted(Path home) throws Exception {
+        Path pidFile = home.resolve(PID_FILE);
+        if (Files.exists(pidFile)) {
+            Optional<ProcessHandle> tomcat = ProcessHandle.of(Long.parseLong(Files.readString(pidFile).trim()));
+            if (tomcat.isPresent()) {
+                tomcat.get().destroy();
+                try {
+                    tomcat.get().onExit().get(20, TimeUnit.SECONDS);
+                } catch (TimeoutException e) {
+                    tomcat.get().destroyForcibly();
+                }
+            }
+        }
+        try (Stream<Path> paths = Files.walk(home)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        }
+    }
+
+    /** The first answer to {@code root} other than Tomcat's 404 while nothing is deployed at / yet. */
+    private HttpResponse<String> awaitAnswer(URI root, Path home) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                HttpResponse<String> response = get(root);
+                if (response.statusCode() != 404) {
+                    return response;
+                }
+            } catch (ConnectException e) {
+                // not listening yet
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("Tomcat did not serve / within 90 s: "
+                + Files.readString(home.resolve("logs/catalina.out")));
     }
 
     /** What docker/Dockerfile adds to the stock Tomcat: server.xml, setenv.sh, the lib jar and the exploded WAR. */

@@ -66,7 +66,9 @@ public final class RedisClients {
                 .clientConfig(config.build())
                 .poolConfig(poolConfig(settings))
                 .build();
-        return new RedisStore(counter(settings, client, client::getPool, endpoint.toString(), metrics), client::getPool);
+        Counter counter = counter(settings, client, client::getPool, endpoint.toString(), metrics);
+        RedisStartupCheck.log(counter, endpoint.toString());
+        return new RedisStore(counter, client::getPool);
     }
 
     private static RedisStore sentineled(Settings settings, RedisSentinels sentinels, Metrics metrics) {

@@ -1,5 +1,6 @@
 package dev.hitcounter.counter;
 
+import java.util.Optional;
 import java.util.function.Supplier;
 
 import dev.hitcounter.system.Metrics;
@@ -40,6 +41,7 @@ final class RedisCounter implements Counter {
     private final UnifiedJedis client;
     private final Supplier<Pool<Connection>> pool;
     private final String key;
+    private final String where;
     private final CommandObjects commands = new CommandObjects(RedisProtocol.RESP2);
     private final CommandObject<Long> incr;
     private final CommandObject<Long> incrByZero;
@@ -57,6 +59,7 @@ final class RedisCounter implements Counter {
         this.client = client;
         this.pool = pool;
         this.key = key;
+        this.where = where;
         this.incr = commands.incr(key);
         this.incrByZero = commands.incrBy(key, 0);
         this.waitReplicas = commands.waitReplicas(replication.replicas(), replication.waitMillis());
@@ -134,21 +137,32 @@ final class RedisCounter implements Counter {
      */
     @Override
     public boolean isReady() {
+        return notReadyBecause().isEmpty();
+    }
+
+    /** As {@link #isReady()}, saying what is wrong: refused credentials apart from an outage (issue 21 item 17). */
+    @Override
+    public Optional<String> notReadyBecause() {
         try (Connection connection = pool.get().getResource()) {
             try {
                 connection.executeCommand(incrByZero);
             } catch (JedisDataException reply) {
                 if (!RedisFailures.isBadValue(reply.getMessage())) {
-                    return false;
+                    return Optional.of(RedisFailures.explain(reply, where));
                 }
             }
-            if (replication.replicas() > 0 && connection.executeCommand(waitReplicas) < replication.replicas()) {
-                return false;
+            if (replication.replicas() > 0) {
+                long acknowledged = connection.executeCommand(waitReplicas);
+                if (acknowledged < replication.replicas()) {
+                    return Optional.of(acknowledged + " of the " + replication.replicas()
+                            + " replicas required by REDIS_WAIT_REPLICAS acknowledged within "
+                            + replication.waitMillis() + " ms");
+                }
             }
             outage.answered();
-            return true;
+            return Optional.empty();
         } catch (JedisException e) {
-            return false;
+            return Optional.of(RedisFailures.explain(e, where));
         }
     }
 

@@ -1,11 +1,18 @@
 package dev.hitcounter.counter;
 
+import java.net.ConnectException;
 import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 import dev.hitcounter.counter.CounterUnavailableException.Kind;
 import redis.clients.jedis.Connection;
+import redis.clients.jedis.exceptions.JedisAccessControlException;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.util.Pool;
@@ -54,5 +61,55 @@ public final class RedisFailures {
         return reply != null && (reply.contains("WRONGTYPE")
                 || reply.startsWith("ERR value is not an integer")
                 || reply.startsWith("ERR increment or decrement would overflow"));
+    }
+
+    /**
+     * What a failure to reach Redis or to log in says, in words for a log line or {@code /readyz}: refused credentials
+     * (WRONGPASS, NOAUTH, NOPERM: the settings are wrong, and waiting will not help), an unknown host name (DNS), a
+     * refused connection, a timeout, or else Redis's own words.
+     */
+    static String explain(Throwable failure, String where) {
+        Optional<String> login = loginRefusal(failure);
+        if (login.isPresent()) {
+            return "Redis at " + where + " refused the credentials (" + login.get()
+                    + "): check REDIS_URL / REDIS_PASSWORD_FILE";
+        }
+        Optional<Throwable> unknownHost = find(failure, UnknownHostException.class);
+        if (unknownHost.isPresent()) {
+            return "the host name of Redis at " + where + " is unknown (DNS has no address for "
+                    + unknownHost.get().getMessage() + "): check REDIS_URL";
+        }
+        if (find(failure, ConnectException.class).isPresent()) {
+            return "Redis at " + where + " refused the connection: is it running, and on that host and port?";
+        }
+        if (find(failure, SocketTimeoutException.class).isPresent()) {
+            return "Redis at " + where + " did not answer within REDIS_CONNECT_TIMEOUT_MS / REDIS_READ_TIMEOUT_MS";
+        }
+        return "Redis at " + where + " does not answer (" + failure.getMessage() + ")";
+    }
+
+    /** The reply's code (WRONGPASS, NOAUTH or NOPERM) when Redis refused the credentials or their rights. */
+    static Optional<String> loginRefusal(Throwable failure) {
+        return find(failure, JedisAccessControlException.class)
+                .or(() -> find(failure, JedisDataException.class).filter(reply -> reply.getMessage() != null
+                        && reply.getMessage().matches("(WRONGPASS|NOAUTH|NOPERM)\\b.*")))
+                .map(refusal -> String.valueOf(refusal.getMessage()).split(" ", 2)[0]);
+    }
+
+    /** The first {@code type} among the failure, its causes and what they suppressed (where Jedis keeps some). */
+    private static <T extends Throwable> Optional<Throwable> find(Throwable failure, Class<T> type) {
+        Deque<Throwable> pending = new ArrayDeque<>();
+        pending.add(failure);
+        for (int seen = 0; !pending.isEmpty() && seen < 20; seen++) {
+            Throwable next = pending.poll();
+            if (type.isInstance(next)) {
+                return Optional.of(next);
+            }
+            if (next.getCause() != null) {
+                pending.add(next.getCause());
+            }
+            pending.addAll(List.of(next.getSuppressed()));
+        }
+        return Optional.empty();
     }
 }

@@ -47,8 +47,11 @@ final class RedisOutage implements AutoCloseable {
     /** Records a failed command; the first failure of an outage logs it and starts probing. */
     void failed(CounterUnavailableException failure) {
         if (downSince.compareAndSet(0, System.nanoTime() | 1)) {
-            LOG.warning(() -> "Redis at " + where + " is unavailable (" + failure.getMessage()
-                    + "); answering 503 until it is back");
+            // Refused credentials are a setting to fix, not an outage that passes: say which (issue 21 item 17).
+            LOG.warning(() -> RedisFailures.loginRefusal(failure).isPresent()
+                    ? RedisFailures.explain(failure, where) + "; answering 503 until it accepts them"
+                    : "Redis at " + where + " is unavailable (" + failure.getMessage()
+                            + "); answering 503 until it is back");
             onStart.run();
             scheduleProbe();
         }

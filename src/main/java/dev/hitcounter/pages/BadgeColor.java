@@ -2,9 +2,11 @@ package dev.hitcounter.pages;
 
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
- * The fill of a badge's value side, from the {@code color} query parameter: a name from shields.io's palette or a hex
+ * The fill of a badge's value side, from the {@code color} query parameter: a name from shields.io's palette, a CSS
+ * colour name (as shields.io accepts them; its own names win where both have one, {@code green} for one), or a hex
  * colour ({@code #abc}, {@code abc}, {@code #aabbcc} or {@code aabbcc}); never anything else, so the value can be
  * written into the SVG as it is.
  *
@@ -19,8 +21,9 @@ record BadgeColor(String css) {
     static final BadgeColor LABEL = new BadgeColor("#555");
 
     static final String RULE = "A badge color is one of brightgreen, green, yellowgreen, yellow, orange, red, blue,"
-            + " grey, lightgrey (also gray, lightgray, success, important, critical, informational, inactive)"
-            + " or a hex color of 3 or 6 digits such as 4c1 or ff69b4 (a leading # is sent as %23).";
+            + " grey, lightgrey (also gray, lightgray, success, important, critical, informational, inactive),"
+            + " a CSS color name such as purple or hotpink, or a hex color of 3 or 6 digits such as 4c1 or ff69b4"
+            + " (a leading # is sent as %23).";
 
     // The named colours of shields.io's badges, so a badge here looks like its neighbours in a README.
     private static final Map<String, String> PALETTE = Map.ofEntries(
@@ -61,6 +64,10 @@ record BadgeColor(String css) {
         if (named != null) {
             return new BadgeColor(named);
         }
+        Optional<String> css = CssColorNames.hex(lower);
+        if (css.isPresent()) {
+            return new BadgeColor(css.get());
+        }
         int digits = lower.startsWith("#") ? 1 : 0;
         if (isHex(lower, digits)) {
             return new BadgeColor("#" + lower.substring(digits));
@@ -70,7 +77,8 @@ record BadgeColor(String css) {
 
     /**
      * Whether white text would be hard to read on this colour: its perceived brightness (the YIQ weighting of red,
-     * green and blue) is above 0.69, where shields.io's badges switch to dark text too. No named colour is light.
+     * green and blue) is above 0.69, where shields.io's badges switch to dark text too. No name of shields.io's own
+     * palette is light; CSS names such as white or pink are.
      */
     boolean isLight() {
         String hex = css.length() == 4

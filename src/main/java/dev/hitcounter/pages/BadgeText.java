@@ -1,7 +1,8 @@
 package dev.hitcounter.pages;
 
 /**
- * The text of one side of a badge (the label from the query, or the count): 1 to 64 visible characters. Control,
+ * The text of one side of a badge (the label from the query, or the count): 1 to 64 visible characters, not spaces
+ * alone (a blank label would show as an empty grey half). Control,
  * invisible formatting (such as bidi overrides), private-use, unassigned and unpaired surrogate code points are
  * refused, so what is shown is what was asked for and the SVG stays well-formed XML once escaped.
  *
@@ -11,13 +12,14 @@ record BadgeText(String value) {
 
     static final int MAX_LENGTH = 64;
 
-    static final String RULE = "A badge label is 1 to 64 letters, digits, punctuation marks, symbols or spaces;"
-            + " control and invisible formatting characters are not allowed.";
+    static final String RULE = "A badge label is 1 to 64 letters, digits, punctuation marks, symbols or spaces,"
+            + " not spaces alone; control and invisible formatting characters are not allowed.";
 
     /** Checks {@code value}; throws {@link BadRequestException} with {@link #RULE} when a badge cannot show it. */
     BadgeText {
         if (value == null || value.isEmpty() || value.codePointCount(0, value.length()) > MAX_LENGTH
-                || !value.codePoints().allMatch(BadgeText::isVisible)) {
+                || !value.codePoints().allMatch(BadgeText::isVisible)
+                || value.codePoints().allMatch(Character::isSpaceChar)) {
             throw new BadRequestException(RULE);
         }
     }

@@ -46,8 +46,7 @@ final class PageApiServlet extends HttpServlet {
         String prefix = request.getContextPath() + PATH;
         Matcher route = ROUTE.matcher(uri.startsWith(prefix) ? uri.substring(prefix.length()) : "/");
         if (!route.matches()) {
-            PageJson.sendError(response, HttpServletResponse.SC_NOT_FOUND,
-                    "no such endpoint: use POST /api/pages/{page}/views or GET /api/pages/{page}");
+            PageJson.sendError(response, HttpServletResponse.SC_NOT_FOUND, PageErrors.NO_ENDPOINT);
             return;
         }
         boolean counting = route.group(2) != null;

@@ -5,10 +5,16 @@ import java.io.IOException;
 import dev.hitcounter.system.HtmlPage;
 import jakarta.servlet.http.HttpServletResponse;
 
-/** The answers for a page that may not be created: {@code MAX_PAGES} pages exist already. */
+/**
+ * The answers for a page that may not be created: {@code MAX_PAGES} pages exist already; and the page endpoints' other
+ * 404 sentence, written as the error pages' and {@link Pages#NOT_LISTED} are (a capital, a full stop).
+ */
 final class PageErrors {
 
-    static final String FULL = "this counter counts no new pages: it has as many as MAX_PAGES allows";
+    static final String FULL = "This counter counts no new pages: it has as many as MAX_PAGES allows.";
+
+    static final String NO_ENDPOINT =
+            "There is no such endpoint: use POST /api/pages/{page}/views or GET /api/pages/{page}.";
 
     private PageErrors() {
     }

@@ -40,6 +40,12 @@ public record PageSettings(
 
     public PageSettings {
         allowed = allowed.map(Set::copyOf);
+        // Pages beyond MAX_PAGES would be answered 404 on their first view: say so at start-up instead.
+        if (allowed.isPresent() && allowed.get().size() > maxPages) {
+            throw new SettingsException("PAGES names " + allowed.get().size() + " pages but MAX_PAGES=" + maxPages
+                    + " lets at most " + maxPages + " exist: set MAX_PAGES to at least " + allowed.get().size()
+                    + " or list fewer pages");
+        }
         corsOrigins = List.copyOf(corsOrigins);
     }
 

@@ -8,8 +8,11 @@ import java.nio.charset.StandardCharsets;
 /** Where Redis is and how to log in, parsed from {@code REDIS_URL}; {@link #toString()} never shows the password. */
 public record RedisEndpoint(String host, int port, String user, String password, int database, boolean tls) {
 
+    // The password is hidden in the message, so a URL refused for a '#' or '/' in it looks valid: say how to write one.
     static final String EXPECTED =
-            "redis://[user:password@]host[:port][/db] or rediss://… for TLS (port 1-65535, db 0-15 or more)";
+            "redis://[user:password@]host[:port][/db] or rediss://… for TLS (port 1-65535, db 0-15 or more), with "
+            + "special characters in the user or password percent-encoded (# as %23, / as %2F, ? as %3F, @ as %40, "
+            + ": as %3A, % as %25)";
 
     static RedisEndpoint parse(String variable, String value) {
         URI uri;

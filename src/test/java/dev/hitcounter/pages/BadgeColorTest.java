@@ -1,8 +1,10 @@
 package dev.hitcounter.pages;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -28,6 +30,28 @@ class BadgeColorTest {
         assertEquals(css, BadgeColor.fromQuery(parameter).css());
     }
 
+    @ParameterizedTest
+    @CsvSource({"purple, #800080", "pink, #ffc0cb", "hotpink, #ff69b4", "blueviolet, #8a2be2",
+            "rebeccapurple, #663399", "HotPink, #ff69b4", "white, #ffffff", "black, #000000", "teal, #008080"})
+    void cssColourNamesAreAcceptedAsShieldsAcceptsThem(String name, String css) {
+        assertEquals(css, BadgeColor.fromQuery(name).css());
+    }
+
+    @Test
+    void shieldsOwnNamesWinOverCssWhereBothHaveOne() {
+        assertEquals("#97ca00", BadgeColor.fromQuery("green").css());
+        assertEquals("#a4a61d", BadgeColor.fromQuery("yellowgreen").css());
+        assertEquals("#9f9f9f", BadgeColor.fromQuery("lightgrey").css());
+        assertEquals(148, CssColorNames.size());
+    }
+
+    @Test
+    void lightCssColoursGetDarkText() {
+        assertTrue(BadgeColor.fromQuery("white").isLight());
+        assertTrue(BadgeColor.fromQuery("pink").isLight());
+        assertFalse(BadgeColor.fromQuery("purple").isLight());
+    }
+
     @Test
     void noParameterMeansTheDefault() {
         assertSame(BadgeColor.DEFAULT, BadgeColor.fromQuery(null));
@@ -35,7 +59,7 @@ class BadgeColorTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"", " ", "#", "ab", "abcd", "abcde", "abcdefa", "#abcd", "aabbccdd", "##abc", "ggg",
-            "blueviolet", "hotpink", "rgb(0,0,0)", "red;", "red ", " red", "\"/><script>alert(1)</script>",
+            "blue violet", "hot-pink", "rgb(0,0,0)", "hsl(270,60%,70%)", "red;", "red ", " red", "\"/><script>alert(1)</script>",
             "url(#x)", "#abc\"", "\uff41\uff42\uff43", "\u0661\u0662\u0663", "transparent", "currentColor"})
     void refusesAnythingElseWithTheRule(String hostile) {
         BadRequestException refused = assertThrows(BadRequestException.class, () -> BadgeColor.fromQuery(hostile));

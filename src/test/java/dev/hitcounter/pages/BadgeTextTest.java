@@ -13,7 +13,7 @@ class BadgeTextTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"views", "page views", "<script>alert(\"x\")</script>", "a & b", "it's", "caf\u00e9",
-            "\u4e2d\u6587", "\ud83d\udc40 views", "x\u0301", "\u00a0", "\u05e9\u05dc\u05d5\u05dd"})
+            "\u4e2d\u6587", "\ud83d\udc40 views", "x\u0301", "a\u00a0b", " x ", "\u05e9\u05dc\u05d5\u05dd"})
     void acceptsVisibleTextAsItIs(String text) {
         assertEquals(text, new BadgeText(text).value());
     }
@@ -29,7 +29,7 @@ class BadgeTextTest {
     @ParameterizedTest
     @ValueSource(strings = {"", "a\u0000b", "a\tb", "a\nb", "a\rb", "\u001b[31mred", "a\u007fb", "a\u0085b",
             "\u202eevil", "zero\u200bwidth", "\ufeffbom", "a\u2028b", "a\u2029b", "\ue000", "\ufffe", "\uffff",
-            "\ud800", "x\udc00y"})
+            "\ud800", "x\udc00y", " ", "   ", "\u00a0", "\u3000", "\u2003 \u2003"})
     void refusesControlInvisibleAndBrokenCharacters(String hostile) {
         BadRequestException refused = assertThrows(BadRequestException.class, () -> new BadgeText(hostile));
         assertEquals(BadgeText.RULE, refused.getMessage());

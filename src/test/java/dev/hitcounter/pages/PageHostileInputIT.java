@@ -97,7 +97,7 @@ class PageHostileInputIT {
             assertTrue(svg.contains(">" + escaped + "</text>"), "the label shown escaped: " + svg);
             assertTrue(svg.contains("aria-label=\"" + escaped + ": "), svg);
         }
-        for (String label : List.of("", "a".repeat(65), "a\u0000b", "a\nb", "a\rb", "\u0007", "\t",
+        for (String label : List.of("", " ", "\u00a0", "a".repeat(65), "a\u0000b", "a\nb", "a\rb", "\u0007", "\t",
                 "\u202eevil", "a\u200bb", "\ue000", "a\u2028b")) {
             HttpResponse<String> response = badge(app, "labels", "label=" + encode(label));
             assertEquals(400, response.statusCode(), "label " + label.codePoints().boxed().toList());

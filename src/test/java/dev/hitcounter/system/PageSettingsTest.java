@@ -52,6 +52,16 @@ class PageSettingsTest {
     }
 
     @Test
+    void pagesNamingMorePagesThanMaxPagesStopsStartUp() {
+        SettingsException e = assertThrows(SettingsException.class,
+                () -> Settings.from(Map.of("MAX_PAGES", "2", "PAGES", "home,about,blog")));
+        assertEquals("PAGES names 3 pages but MAX_PAGES=2 lets at most 2 exist: set MAX_PAGES to at least 3 or list "
+                + "fewer pages", e.getMessage());
+        assertEquals(2, Settings.from(Map.of("MAX_PAGES", "2", "PAGES", "home,about,home")).pages().allowed()
+                .orElseThrow().size());
+    }
+
+    @Test
     void anyOriginIsAStar() {
         assertEquals(List.of("*"), Settings.from(Map.of("CORS_ORIGINS", "*")).pages().corsOrigins());
     }

@@ -56,6 +56,22 @@ class RedisEndpointTest {
         assertFalse(e.getMessage().contains("s3cret"), e.getMessage());
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"redis://:s3c#ret@redis:6379", "redis://:s3c/ret@redis:6379", "redis://:s3c?ret@redis",
+        "redis://:s3c%ret@redis"})
+    void aRefusedPasswordWithSpecialCharactersIsHiddenAndTheMessageSaysToPercentEncodeThem(String url) {
+        SettingsException e = assertThrows(SettingsException.class, () -> RedisEndpoint.parse("REDIS_URL", url));
+        assertTrue(e.getMessage().startsWith("REDIS_URL=redis://:***@redis"), e.getMessage());
+        assertFalse(e.getMessage().contains("s3c"), e.getMessage());
+        assertTrue(e.getMessage().contains("special characters in the user or password percent-encoded (# as %23"),
+                e.getMessage());
+    }
+
+    @Test
+    void anAtSignInThePasswordNeedsNoEncoding() {
+        assertEquals("p@ss", RedisEndpoint.parse("REDIS_URL", "redis://:p@ss@redis:6379").password());
+    }
+
     @Test
     void toStringNeverShowsThePassword() {
         assertEquals("redis://app:***@redis:6379/0",
