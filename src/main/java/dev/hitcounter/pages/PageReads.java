@@ -11,6 +11,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -62,9 +63,15 @@ final class PageReads implements AutoCloseable {
     private final Map<Key, Shared<?>> inFlight = new ConcurrentHashMap<>();
 
     PageReads(long timeoutMillis) {
+        this(timeoutMillis, THREADS, QUEUE);
+    }
+
+    /** With {@code readThreads} threads and room for {@code waiting} reads queued for one: a test's seam. */
+    PageReads(long timeoutMillis, int readThreads, int waiting) {
         this.timeoutMillis = timeoutMillis;
         AtomicInteger made = new AtomicInteger();
-        this.threads = new ThreadPoolExecutor(THREADS, THREADS, 30, TimeUnit.SECONDS, new ArrayBlockingQueue<>(QUEUE),
+        this.threads = new ThreadPoolExecutor(readThreads, readThreads, 30, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(waiting),
                 runnable -> {
                     Thread thread = new Thread(runnable, "page-reads-" + made.incrementAndGet());
                     thread.setDaemon(true);
@@ -141,7 +148,7 @@ final class PageReads implements AutoCloseable {
             }
         }
 
-        void fail(java.util.function.Consumer<Waiting<T>> answer) {
+        void fail(Consumer<Waiting<T>> answer) {
             finish().forEach(answer);
         }
 
@@ -224,8 +231,8 @@ final class PageReads implements AutoCloseable {
      */
     @Override
     public void close() {
-        threads.shutdownNow();
         inFlight.values().forEach(shared -> shared.fail(Waiting::abandon));
+        threads.shutdownNow();
         try {
             threads.awaitTermination(timeoutMillis, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
