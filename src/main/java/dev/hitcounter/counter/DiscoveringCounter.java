@@ -66,6 +66,14 @@ final class DiscoveringCounter implements Counter {
         return counter != null && counter.isReady();
     }
 
+    /**
+     * Whether the discovered counter knows Redis is down; while no Sentinel has named the primary, asks them first
+     * (at most once per interval), so that the pages' reads and views start discovery too (issue 21 item 9).
+     */
+    boolean isKnownDown() {
+        return discover() instanceof RedisCounter redis && redis.isKnownDown();
+    }
+
     /** The counter, asking the Sentinels first if it is not built yet and no other thread is asking right now. */
     private Counter discover() {
         Counter counter = discovered;

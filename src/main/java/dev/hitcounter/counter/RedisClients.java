@@ -39,8 +39,9 @@ public final class RedisClients {
     /**
      * The counter of {@code GET /} in Redis and the pool it borrows from, which the app's other Redis stores share.
      *
-     * @param pool the pool to borrow from now; while no Sentinel has named a primary it throws a
-     *             {@link JedisConnectionException}, as a pool that cannot connect would
+     * @param pool the pool to borrow from now; while the counter knows Redis is down, or no Sentinel has named a
+     *             primary (it asks them then), it throws a {@link JedisConnectionException}, as a pool that cannot
+     *             connect would
      */
     public record RedisStore(Counter counter, Supplier<Pool<Connection>> pool) {
     }
@@ -66,9 +67,9 @@ public final class RedisClients {
                 .clientConfig(config.build())
                 .poolConfig(poolConfig(settings))
                 .build();
-        Counter counter = counter(settings, client, client::getPool, endpoint.toString(), metrics);
+        RedisCounter counter = counter(settings, client, client::getPool, endpoint.toString(), metrics);
         RedisStartupCheck.log(counter, endpoint.toString());
-        return new RedisStore(counter, client::getPool);
+        return new RedisStore(counter, new StorePool(client::getPool, counter::isKnownDown));
     }
 
     private static RedisStore sentineled(Settings settings, RedisSentinels sentinels, Metrics metrics) {
@@ -95,7 +96,7 @@ public final class RedisClients {
             }
             return client.getPrimaryNodesConnectionMap().values().iterator().next();
         };
-        Counter counter = new DiscoveringCounter(() -> {
+        DiscoveringCounter counter = new DiscoveringCounter(() -> {
             RedisSentinelClient client = RedisSentinelClient.builder()
                     .masterName(sentinels.master())
                     .sentinels(addresses)
@@ -106,10 +107,10 @@ public final class RedisClients {
             discovered.set(client);
             return counter(settings, client, pool, sentinels.toString(), metrics);
         }, sentinels.toString(), DISCOVERY_RETRY_MILLIS, System::nanoTime, metrics);
-        return new RedisStore(counter, pool);
+        return new RedisStore(counter, new StorePool(pool, counter::isKnownDown));
     }
 
-    private static Counter counter(Settings settings, UnifiedJedis client,
+    private static RedisCounter counter(Settings settings, UnifiedJedis client,
             Supplier<Pool<Connection>> pool, String where, Metrics metrics) {
         metrics.watchPool(() -> pool.get().getNumActive(), () -> pool.get().getNumIdle());
         return new RedisCounter(client, pool, settings.counterKey(), where,

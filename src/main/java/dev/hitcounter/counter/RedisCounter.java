@@ -99,6 +99,11 @@ final class RedisCounter implements Counter {
         }
     }
 
+    /** Whether an outage is going on: a command failed and no ping has succeeded since. */
+    boolean isKnownDown() {
+        return outage.isDown();
+    }
+
     /** One {@code WAIT} for the whole batch: its views are answered 200 only once enough replicas have it. */
     private void awaitReplicas(Connection connection) throws CounterUnavailableException {
         long acknowledged = connection.executeCommand(waitReplicas);

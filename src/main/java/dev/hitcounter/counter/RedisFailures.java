@@ -31,6 +31,8 @@ public final class RedisFailures {
     public static Connection borrow(Supplier<Pool<Connection>> pool) throws CounterUnavailableException {
         try {
             return pool.get().getResource();
+        } catch (StorePool.KnownDown e) {
+            throw new CounterUnavailableException(Kind.KNOWN_DOWN, e);
         } catch (JedisException e) {
             throw new CounterUnavailableException(e.getCause() instanceof NoSuchElementException
                     ? Kind.POOL_EXHAUSTED : Kind.CONNECT, e);

@@ -4,13 +4,12 @@ import java.io.IOException;
 import java.util.EnumMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 
-import dev.hitcounter.counter.CounterUnavailableException;
-import dev.hitcounter.counter.PageServlet;
 import dev.hitcounter.counter.PendingView;
+import dev.hitcounter.system.AsyncAnswer;
 import dev.hitcounter.system.ErrorPages;
 import dev.hitcounter.system.GetOnlyServlet;
-import dev.hitcounter.system.HtmlPage;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
@@ -18,7 +17,8 @@ import jakarta.servlet.http.HttpServletResponse;
  * {@code GET /badge/{page}.svg}: counts one view of the page and answers an SVG badge with its count, e.g.
  * {@code views | 1,234}. The query sets {@code label}, {@code color} and {@code style}; {@code count=false} shows
  * without counting; {@code value=uniques-today} or {@code uniques-7d} shows the page's unique visitors (and never
- * counts: put it beside a badge that does). {@code HEAD} counts nothing.
+ * counts: put it beside a badge that does). {@code HEAD} counts nothing. What is not counted is read without holding
+ * the request thread ({@link PageReads}); a badge that cannot show a count is an SVG saying why ({@link BadgeAnswers}).
  */
 final class BadgeServlet extends GetOnlyServlet {
 
@@ -30,31 +30,42 @@ final class BadgeServlet extends GetOnlyServlet {
 
     private final transient Pages pages;
     private final transient PageCoalescer coalescer;
+    private final transient PageReads reads;
     private final transient PageCounter store;
     private final transient UniqueVisits uniques;
     private final transient BadgeLooks looks;
+    private final transient BadgeAnswers badges;
+    /** The answer of a counting badge whose page is new while {@code MAX_PAGES} pages exist. */
+    private final transient AsyncAnswer.Body whenFull;
     /** The look of a badge whose query sets no label, colour or style: most of them. */
     private final transient Map<Shown, BadgeLook> plainLooks = new EnumMap<>(Shown.class);
 
-    BadgeServlet(Pages pages, PageCoalescer coalescer, PageCounter store, UniqueVisits uniques, BadgeLooks looks) {
+    BadgeServlet(Pages pages, PageCoalescer coalescer, PageReads reads, PageCounter store, UniqueVisits uniques,
+            BadgeLooks looks) {
         this.pages = pages;
         this.coalescer = coalescer;
+        this.reads = reads;
         this.store = store;
         this.uniques = uniques;
         this.looks = looks;
+        this.badges = new BadgeAnswers(looks);
+        this.whenFull = response -> badges.notCounted(response, HttpServletResponse.SC_NOT_FOUND);
         for (Shown shown : Shown.values()) {
-            plainLooks.put(shown, looks.of(new BadgeText(shown.label), BadgeColor.DEFAULT, BadgeStyle.FLAT));
+            plainLooks.put(shown, looks.of(shown.text, BadgeColor.DEFAULT, BadgeStyle.FLAT));
         }
     }
 
     /** What the badge shows, from the {@code value} query parameter. */
     private enum Shown {
-        VIEWS("views"), UNIQUES_TODAY("visitors today"), UNIQUES_7D("visitors this week");
+        VIEWS("views", "views"), UNIQUES_TODAY("uniques-today", "visitors today"),
+        UNIQUES_7D("uniques-7d", "visitors this week");
 
-        final String label;
+        final String parameter;
+        final BadgeText text;
 
-        Shown(String label) {
-            this.label = label;
+        Shown(String parameter, String label) {
+            this.parameter = parameter;
+            this.text = new BadgeText(label);
         }
 
         static Shown fromQuery(String parameter) {
@@ -94,48 +105,54 @@ final class BadgeServlet extends GetOnlyServlet {
             return;
         }
         String page = path.substring(0, path.length() - SUFFIX.length());
+        Optional<Pages.Refusal> refusal = pages.refusal(page);
+        if (refusal.isPresent()) {
+            badges.notCounted(response, refusal.get().status());
+            return;
+        }
         Shown shown;
+        BadgeText label;
         BadgeLook look;
         boolean counting;
         try {
-            Optional<Pages.Refusal> refusal = pages.refusal(page);
-            if (refusal.isPresent()) {
-                HtmlPage.send(response, refusal.get().status(), "Not counted", refusal.get().sentence());
-                return;
-            }
             shown = Shown.fromQuery(request.getParameter("value"));
-            look = look(request, shown);
+            label = label(request, shown);
+            look = look(request, shown, label);
             counting = counting(request.getParameter("count")) && shown == Shown.VIEWS && mayCount;
         } catch (BadRequestException e) {
-            HtmlPage.send(response, HttpServletResponse.SC_BAD_REQUEST, "Bad badge", e.getMessage());
+            badges.badOption(response);
             return;
         }
+        PendingView.Answers answers = badges.of(look, label);
         if (counting) {
-            coalescer.serve(request, page, answers(look), PageErrors::fullPage);
+            coalescer.serve(request, page, answers, whenFull);
             return;
         }
-        try {
-            long value = switch (shown) {
-                case VIEWS -> store.views(page);
-                case UNIQUES_TODAY -> uniques.counts(page).map(UniqueVisits.Counts::today).orElse(-1L);
-                case UNIQUES_7D -> uniques.counts(page).map(UniqueVisits.Counts::lastSevenDays).orElse(-1L);
-            };
-            send(response, look, value < 0 ? NOT_COUNTED : BadgeText.grouped(value));
-        } catch (CounterUnavailableException e) {
-            answers(look).notCounted(response, e);
+        PageReads.Key key = new PageReads.Key(shown.parameter, page);
+        switch (shown) {
+            case VIEWS -> reads.serve(request, key, () -> store.views(page),
+                    (answer, views) -> answers.counted(answer, views), answers);
+            case UNIQUES_TODAY -> reads.serve(request, key, () -> uniques.countToday(page),
+                    (answer, visitors) -> sendVisitors(answer, look, visitors), answers);
+            case UNIQUES_7D -> reads.serve(request, key, () -> uniques.countLastSevenDays(page),
+                    (answer, visitors) -> sendVisitors(answer, look, visitors), answers);
         }
     }
 
-    /** The badge's look, from its query: everything but the number. */
-    private BadgeLook look(HttpServletRequest request, Shown shown) {
+    /** The badge's label, from its query: the value's own unless it names one. */
+    private static BadgeText label(HttpServletRequest request, Shown shown) {
         String label = request.getParameter("label");
+        return label == null ? shown.text : new BadgeText(label);
+    }
+
+    /** The badge's look, from its query: everything but the number. */
+    private BadgeLook look(HttpServletRequest request, Shown shown, BadgeText label) {
         String color = request.getParameter("color");
         String style = request.getParameter("style");
-        if (label == null && color == null && style == null) {
+        if (request.getParameter("label") == null && color == null && style == null) {
             return plainLooks.get(shown);
         }
-        return looks.of(new BadgeText(label == null ? shown.label : label), BadgeColor.fromQuery(color),
-                BadgeStyle.fromQuery(style));
+        return looks.of(label, BadgeColor.fromQuery(color), BadgeStyle.fromQuery(style));
     }
 
     private static boolean counting(String parameter) {
@@ -146,37 +163,10 @@ final class BadgeServlet extends GetOnlyServlet {
         };
     }
 
-    private PendingView.Answers answers(BadgeLook look) {
-        return new PendingView.Answers() {
-            @Override
-            public void counted(HttpServletResponse response, long views) throws IOException {
-                send(response, look, BadgeText.grouped(views));
-            }
-
-            @Override
-            public void rejected(HttpServletResponse response) throws IOException {
-                HtmlPage.send(response, HttpServletResponse.SC_INTERNAL_SERVER_ERROR, "Not counted",
-                        "The stored count of this page is not a number the counter can read or add to. "
-                                + "The site's operator has to fix it.");
-            }
-
-            @Override
-            public void unavailable(HttpServletResponse response) throws IOException {
-                PageServlet.sendUnavailable(response);
-            }
-        };
-    }
-
-    /** The badge showing {@code value}: a count, or {@link #NOT_COUNTED}. */
-    private static void send(HttpServletResponse response, BadgeLook look, String value) throws IOException {
-        byte[] body = look.utf8(value);
-        response.setStatus(HttpServletResponse.SC_OK);
-        response.setContentType("image/svg+xml; charset=UTF-8");
-        // Browsers and image proxies (GitHub's camo) must ask again on every view, or the count would stand still.
-        response.setHeader("Cache-Control", "no-cache, no-store, must-revalidate, max-age=0");
-        response.setHeader("Pragma", "no-cache");
-        response.setHeader("Expires", "Thu, 01 Jan 1970 00:00:00 GMT");
-        response.setContentLength(body.length);
-        response.getOutputStream().write(body);
+    /** The badge of unique visitors: their count, or {@link #NOT_COUNTED} where they are not counted. */
+    private static void sendVisitors(HttpServletResponse response, BadgeLook look, OptionalLong visitors)
+            throws IOException {
+        BadgeAnswers.send(response, HttpServletResponse.SC_OK, look,
+                visitors.isPresent() ? BadgeText.grouped(visitors.getAsLong()) : NOT_COUNTED);
     }
 }

@@ -5,7 +5,6 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import dev.hitcounter.counter.CounterUnavailableException;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -13,7 +12,8 @@ import jakarta.servlet.http.HttpServletResponse;
 /**
  * The page API: {@code POST /api/pages/{page}/views} counts one view of the page and answers its new count (for a
  * page's own script, e.g. {@code navigator.sendBeacon}); {@code GET /api/pages/{page}} answers its counts without
- * counting. JSON, with CORS for the origins in {@code CORS_ORIGINS}.
+ * counting, read without holding the request thread ({@link PageReads}). JSON, with CORS for the origins in
+ * {@code CORS_ORIGINS}.
  */
 final class PageApiServlet extends HttpServlet {
 
@@ -22,15 +22,22 @@ final class PageApiServlet extends HttpServlet {
     /** The raw path after {@link #PATH}: a page name, then {@code /views} for the counting endpoint. */
     private static final Pattern ROUTE = Pattern.compile("([^/]*)(/views)?");
 
+    /** What {@code GET /api/pages/{page}} answers: both are read on a read thread. */
+    private record Read(long views, Optional<UniqueVisits.Counts> uniques) {
+    }
+
     private final transient Pages pages;
     private final transient PageCoalescer coalescer;
+    private final transient PageReads reads;
     private final transient PageCounter store;
     private final transient UniqueVisits uniques;
     private final transient Cors cors;
 
-    PageApiServlet(Pages pages, PageCoalescer coalescer, PageCounter store, UniqueVisits uniques, Cors cors) {
+    PageApiServlet(Pages pages, PageCoalescer coalescer, PageReads reads, PageCounter store, UniqueVisits uniques,
+            Cors cors) {
         this.pages = pages;
         this.coalescer = coalescer;
+        this.reads = reads;
         this.store = store;
         this.uniques = uniques;
         this.cors = cors;
@@ -71,16 +78,11 @@ final class PageApiServlet extends HttpServlet {
         if (counting) {
             coalescer.serve(request, page, PageJson.answers(page), PageErrors::full);
         } else {
-            read(page, response);
-        }
-    }
-
-    private void read(String page, HttpServletResponse response) throws IOException {
-        try {
-            PageJson.send(response, HttpServletResponse.SC_OK,
-                    PageJson.counts(page, store.views(page), uniques.counts(page)));
-        } catch (CounterUnavailableException e) {
-            PageJson.answers(page).notCounted(response, e);
+            reads.serve(request, new PageReads.Key("api", page),
+                    () -> new Read(store.views(page), uniques.counts(page)),
+                    (answer, read) -> PageJson.send(answer, HttpServletResponse.SC_OK,
+                            PageJson.counts(page, read.views(), read.uniques())),
+                    PageJson.answers(page));
         }
     }
 }

@@ -20,7 +20,7 @@ import redis.clients.jedis.util.Pool;
 /**
  * The endpoints of counting any page, registered in the app's context: the SVG badge ({@code /badge/*}) and the JSON
  * API ({@code /api/pages/*}), and Tomcat's RemoteIpFilter when {@code TRUSTED_PROXIES} is set. Closing it answers the
- * views still waiting and stops their thread.
+ * views and reads still waiting and stops their threads.
  */
 public final class PageEndpoints implements AutoCloseable {
 
@@ -30,9 +30,11 @@ public final class PageEndpoints implements AutoCloseable {
     private static final int BADGE_LOOKS = 256;
 
     private final PageCoalescer coalescer;
+    private final PageReads reads;
 
-    private PageEndpoints(PageCoalescer coalescer) {
+    private PageEndpoints(PageCoalescer coalescer, PageReads reads) {
         this.coalescer = coalescer;
+        this.reads = reads;
     }
 
     /**
@@ -62,17 +64,18 @@ public final class PageEndpoints implements AutoCloseable {
                 .orElseGet(() -> new InMemoryPageCounter(settings.maxPages()));
         UniqueVisits visits = uniques.<UniqueVisits>map(visitors -> visitors).orElse(UniqueVisits.NONE);
         PageCoalescer coalescer = new PageCoalescer(store, metrics, timeoutMillis);
+        PageReads reads = new PageReads(timeoutMillis);
         Pages pages = new Pages(settings);
         ServletRegistration.Dynamic api = context.addServlet("page-api",
-                new PageApiServlet(pages, coalescer, store, visits, new Cors(settings.corsOrigins())));
+                new PageApiServlet(pages, coalescer, reads, store, visits, new Cors(settings.corsOrigins())));
         api.setAsyncSupported(true);
         api.addMapping(PageApiServlet.PATH + "*");
         ServletRegistration.Dynamic badges = context.addServlet("badge",
-                new BadgeServlet(pages, coalescer, store, visits,
+                new BadgeServlet(pages, coalescer, reads, store, visits,
                         new BadgeLooks(new Badge(TextWidth.dejaVuSans()), BADGE_LOOKS)));
         badges.setAsyncSupported(true);
         badges.addMapping(BadgeServlet.PATH + "*");
-        return new PageEndpoints(coalescer);
+        return new PageEndpoints(coalescer, reads);
     }
 
     /** The keys of the visitor values: from UNIQUE_VISITORS_SECRET_FILE, else from a secret of this process alone. */
@@ -92,6 +95,7 @@ public final class PageEndpoints implements AutoCloseable {
 
     @Override
     public void close() {
+        reads.close();
         coalescer.close();
     }
 }

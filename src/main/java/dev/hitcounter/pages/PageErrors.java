@@ -2,12 +2,12 @@ package dev.hitcounter.pages;
 
 import java.io.IOException;
 
-import dev.hitcounter.system.HtmlPage;
 import jakarta.servlet.http.HttpServletResponse;
 
 /**
- * The answers for a page that may not be created: {@code MAX_PAGES} pages exist already; and the page endpoints' other
- * 404 sentence, written as the error pages' and {@link Pages#NOT_LISTED} are (a capital, a full stop).
+ * The page API's 404 answers, written as the error pages' sentences are (a capital, a full stop): a page that may not
+ * be created, {@code MAX_PAGES} pages existing already (a badge's answer is in {@link BadgeAnswers}), and an unknown
+ * endpoint.
  */
 final class PageErrors {
 
@@ -22,10 +22,5 @@ final class PageErrors {
     /** For the JSON API. */
     static void full(HttpServletResponse response) throws IOException {
         PageJson.sendError(response, HttpServletResponse.SC_NOT_FOUND, FULL);
-    }
-
-    /** For a badge: a short HTML page. */
-    static void fullPage(HttpServletResponse response) throws IOException {
-        HtmlPage.send(response, HttpServletResponse.SC_NOT_FOUND, "Not counted", FULL);
     }
 }

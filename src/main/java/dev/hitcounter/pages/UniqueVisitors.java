@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.function.Supplier;
 
 import javax.crypto.Mac;
@@ -102,6 +103,16 @@ final class UniqueVisitors implements UniqueVisits {
     @Override
     public Optional<Counts> counts(String page) throws CounterUnavailableException {
         return Optional.of(new Counts(today(page), lastSevenDays(page)));
+    }
+
+    @Override
+    public OptionalLong countToday(String page) throws CounterUnavailableException {
+        return OptionalLong.of(today(page));
+    }
+
+    @Override
+    public OptionalLong countLastSevenDays(String page) throws CounterUnavailableException {
+        return OptionalLong.of(lastSevenDays(page));
     }
 
     /** The unique visitors of {@code page} today (UTC), estimated by {@code PFCOUNT} (about 0.81 % standard error). */

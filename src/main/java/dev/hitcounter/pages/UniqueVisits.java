@@ -1,6 +1,7 @@
 package dev.hitcounter.pages;
 
 import java.util.Optional;
+import java.util.OptionalLong;
 
 import dev.hitcounter.counter.CounterUnavailableException;
 
@@ -21,4 +22,14 @@ interface UniqueVisits {
 
     /** The page's unique visitors, or empty when they are not counted. */
     Optional<Counts> counts(String page) throws CounterUnavailableException;
+
+    /** The page's unique visitors today only, for a badge that shows them alone; empty when they are not counted. */
+    default OptionalLong countToday(String page) throws CounterUnavailableException {
+        return counts(page).map(counts -> OptionalLong.of(counts.today())).orElseGet(OptionalLong::empty);
+    }
+
+    /** The page's unique visitors over the last seven days only; empty when they are not counted. */
+    default OptionalLong countLastSevenDays(String page) throws CounterUnavailableException {
+        return counts(page).map(counts -> OptionalLong.of(counts.lastSevenDays())).orElseGet(OptionalLong::empty);
+    }
 }

@@ -1,13 +1,16 @@
 package dev.hitcounter.pages;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -207,6 +210,49 @@ class BadgeBrowserIT {
         browser.get(pageWithImages(showing, showing));
         browser.navigate().refresh();
         assertEquals(3, storedViews("embedded"));
+    }
+
+    /**
+     * A badge that cannot show a count is still an image in a page, saying why (issue 21 item 13): a bad page name or
+     * option (400), a page outside {@code PAGES} or over {@code MAX_PAGES} (404), Redis down (503).
+     */
+    @Test
+    void aBadgeThatCannotShowACountIsAnImageSayingWhy() throws Exception {
+        int deadPort;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            deadPort = socket.getLocalPort();
+        }
+        try (RedisServerProcess own = RedisServerProcess.start();
+             RunningApp limited = RunningApp.start(Map.of("REDIS_URL", own.url(), "PAGES", "first,second",
+                     "MAX_PAGES", "1"));
+             RunningApp down = RunningApp.start(Map.of("REDIS_URL", "redis://127.0.0.1:" + deadPort))) {
+            assertEquals(200, limited.get("/badge/first.svg").statusCode());
+            Map<String, String> shown = new LinkedHashMap<>();
+            shown.put(app.uri("/badge/a:b.svg").toString(), "views: not counted");
+            shown.put(app.uri("/badge/ok.svg?style=plastic").toString(), "badge: bad option");
+            shown.put(limited.uri("/badge/elsewhere.svg").toString(), "views: not counted");
+            shown.put(limited.uri("/badge/second.svg").toString(), "views: not counted");
+            shown.put(down.uri("/badge/home.svg").toString(), "views: unavailable");
+            shown.put(down.uri("/badge/home.svg?value=uniques-today").toString(), "visitors today: unavailable");
+            for (Map.Entry<String, String> badge : shown.entrySet()) {
+                browser.get(pageWithImages(badge.getKey()));
+                @SuppressWarnings("unchecked")
+                Map<String, Object> image = (Map<String, Object>) browser.executeScript(
+                        "const img = document.images[0];"
+                                + " return {complete: img.complete, width: img.naturalWidth,"
+                                + " height: img.naturalHeight};");
+                assertEquals(true, image.get("complete"), badge.getKey());
+                assertTrue(number(image, "width") > 0, "a broken image: " + badge.getKey() + " " + image);
+                assertEquals(Badge.HEIGHT, number(image, "height"), 0.0, badge.getKey());
+
+                browser.get(badge.getKey());
+                assertEquals(badge.getValue(), browser.executeScript(
+                        "return document.documentElement.getAttribute('aria-label');"), badge.getKey());
+                String[] parts = badge.getValue().split(": ");
+                assertEquals(parts[1], shownValue(), badge.getKey());
+            }
+            assertFalse(own.client().exists("page:second"), "the page over MAX_PAGES is not counted");
+        }
     }
 
     private String badgeUri(String page, String label, BadgeStyle style, boolean count) {
