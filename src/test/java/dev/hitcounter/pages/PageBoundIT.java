@@ -128,10 +128,10 @@ class PageBoundIT {
         }
     }
 
-    /** The keys of page counts: under the prefix, apart from the set of known pages, salts and visitors. */
+    /** The keys of page counts: under the prefix, apart from the set of known pages and visitors. */
     private static Set<String> countKeys(RedisServerProcess redis) {
         return redis.client().keys("page:*").stream()
-                .filter(key -> !key.equals("page:known:pages") && !key.startsWith("page:salt:")
+                .filter(key -> !key.equals("page:known:pages")
                         && !key.startsWith("page:uniques:"))
                 .collect(Collectors.toSet());
     }
