@@ -30,7 +30,7 @@ REDIS_SETTINGS = [
     ("min-replicas-max-lag", "5"),
 ]
 SENTINEL_SETTINGS = [
-    ("down-after-milliseconds", "1000"),
+    ("down-after-milliseconds", "5000"),
     ("failover-timeout", "5000"),
     ("parallel-syncs", "3"),
 ]
@@ -560,6 +560,8 @@ class SentinelEvents:
                             continue  # a stopped Sentinel; the subscription holds
                         if isinstance(message, list) and message[0] == "pmessage":
                             with self.lock:
+                                if self.done.is_set():
+                                    return
                                 self.events.append((time.time(), port, message[2], message[3]))
                                 self.log.write(f"{time.time():.3f} {port} {message[2]} {message[3]}\n")
             except (OSError, ConnectionError, RedisError):
@@ -570,8 +572,9 @@ class SentinelEvents:
             return next((t for t, _, c, _ in sorted(self.events) if c == channel and after <= t < before), None)
 
     def stop(self):
-        self.done.set()
-        self.log.close()
+        with self.lock:
+            self.done.set()
+            self.log.close()
 
 
 # ---------------------------------------------------------------------------------------------------------------
