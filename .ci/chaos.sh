@@ -49,7 +49,7 @@ trap 'exit 143' TERM
 # The app as the tests start it (LauncherProcess): target/classes and the dependencies, Tomcat included.
 ./mvnw -q -DskipTests compile dependency:build-classpath -Dmdep.outputFile="$work/classpath" >"$work/maven.log" 2>&1 \
   || { cat "$work/maven.log" >&2; exit 1; }
-python3 .ci/chaos.py --work "$work" --classpath "$PWD/target/classes:$(cat "$work/classpath")" \
+python3 .ci/chaos.py --work "$work" --classpath "$PWD/target/classes:$(cat "$work/classpath")" --check-stacks \
   "${args[@]}" &
 soak_pid=$!
 wait "$soak_pid"
