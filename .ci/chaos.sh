@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # CI stage: the chaos soak (issue 26). Real processes on loopback, no containers: a Redis primary with three
-# replicas (append-only file on), three Sentinels, two embedded apps with REDIS_WAIT_REPLICAS=2, and HAProxy
+# replicas (append-only file on), three Sentinels, two embedded apps with REDIS_WAIT_REPLICAS=3, and HAProxy
 # running docker/haproxy/haproxy.cfg's own rules; 16 keep-alive clients through it while faults come one at a time
 # from a seeded schedule. .ci/chaos.py does the work and the checks; this builds the classpath, gives it a
 # temporary directory and removes everything afterwards, also on failure.
