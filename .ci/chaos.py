@@ -67,6 +67,8 @@ def main():
     parser.add_argument("--gap", type=float, default=5, help="mean seconds from one fault to the next")
     parser.add_argument("--settle", type=float, default=20,
                         help="longest wait for the system to be whole again before the next fault")
+    parser.add_argument("--replica-out", action="store_true",
+                        help="kill one replica before the load starts and leave it out: a data node out for long")
     parser.add_argument("--report-only", action="store_true", help="print the checks but exit 0 (trade-off runs)")
     parser.add_argument("--proxy-retry-after", choices=["auto", "require", "report"], default="auto",
                         help="whether a 503 made by HAProxy itself must carry Retry-After; auto: required once "
@@ -104,6 +106,8 @@ def main():
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
         stack.start()
+        if args.replica_out:
+            stack.leave_out_a_replica()
         outcome = soak(args, stack, schedule)
     finally:
         stack.stop()
@@ -197,6 +201,7 @@ class Stack:
         self.proxy_port = base + 300
         self.processes = {}  # name -> Popen
         self.stopped = set()  # names under SIGSTOP
+        self.out = set()  # names killed for good (--replica-out)
         self.lock = threading.Lock()
 
     # -- starting -------------------------------------------------------------------------------------------
@@ -293,7 +298,7 @@ class Stack:
         if not replication or replication.get("role") != "master":
             return False
         online = [v for k, v in replication.items() if re.fullmatch(r"slave\d+", k) and "state=online" in v]
-        return len(online) == len(self.redis_ports) - 1
+        return len(online) == len(self.redis_ports) - 1 - len(self.out)
 
     def sentinels_know_everyone(self):
         for port in self.sentinel_ports:
@@ -323,7 +328,7 @@ class Stack:
 
     def whole(self):
         """Every process up and running, the Sentinels agreeing, every replica online, every app ready."""
-        if self.stopped or not all(self.alive(name) for name in self.processes):
+        if self.stopped or not all(self.alive(name) for name in self.processes if name not in self.out):
             return False
         primary = self.primary()
         return (primary is not None and self.sentinels_agree() and self.in_sync(primary)
@@ -340,6 +345,13 @@ class Stack:
             self.stopped.discard(name)
         elif sig == signal.SIGKILL:
             process.wait()
+
+    def leave_out_a_replica(self):
+        primary = self.primary()
+        i = max(i for i, port in enumerate(self.redis_ports) if port != primary)
+        self.signal(f"redis-{i + 1}", signal.SIGKILL)
+        self.out.add(f"redis-{i + 1}")
+        print(f"   redis-{i + 1} (port {self.redis_ports[i]}) killed and left out for the whole run")
 
     def restart_redis(self, i):
         """As docker/ha/redis-start.sh: a replica of the primary the Sentinels name; while they still name this
@@ -660,7 +672,8 @@ def inject(stack, fault, kind, target):
 
 
 def views(stack):
-    return {f"redis-{i + 1}": try_redis(port, "GET", "views") for i, port in enumerate(stack.redis_ports)}
+    return {f"redis-{i + 1}": try_redis(port, "GET", "views") for i, port in enumerate(stack.redis_ports)
+            if f"redis-{i + 1}" not in stack.out}
 
 
 def check(args, stack, records, faults, final, events, stopped_at):
