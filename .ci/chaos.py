@@ -691,6 +691,15 @@ def check(args, stack, records, faults, final, events, stopped_at):
     if bad_200:
         failures.append(f"{bad_200} answers were 200 without a count")
 
+    # Time without a 200: the gaps of over 0.5 s between one 200 and the next (the clients' pause after a failure
+    # is 50 ms), over the whole run, whatever the faults.
+    answered = sorted(r[1] for r in records if r[2] == 200)
+    gaps = [(b - a, a) for a, b in zip(answered, answered[1:]) if b - a > 0.5]
+    if records:
+        longest = max(gaps, default=(0.0, 0.0))
+        print(f"   time without a 200: {sum(g for g, _ in gaps):.1f} s of {records[-1][1] - records[0][0]:.1f} s, "
+              f"in {len(gaps)} gaps; the longest {longest[0]:.1f} s")
+
     counts = [r[4] for r in records if r[2] == 200 and r[4] is not None]
     duplicates = len(counts) - len(set(counts))
     if duplicates:
