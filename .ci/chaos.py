@@ -735,9 +735,9 @@ def check(args, stack, records, faults, final, events, stopped_at):
 
     rows = table(args, records, faults, events, stopped_at, failures)
     print()
-    print("| fault | isolated | count | next 200: median | next 200: max | elected: median | back for good: max "
-          "| 503s | other failures | goal | met? |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    print("| fault | isolated | count | next 200: median | next 200: max | promoted: median | back for good: max "
+          "| back after the promotion: max | 503s | other failures | goal | met? |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for row in rows:
         print("| " + " | ".join(row) + " |")
     print()
@@ -803,7 +803,7 @@ def table(args, records, faults, events, stopped_at, failures):
         measured.append(fault)
         print(f"   fault {n + 1}: {kind} {fault['target']}: next 200 after "
               f"{'-' if recovered is None else f'{recovered:.2f} s'}, back for good after "
-              f"{'-' if back is None else f'{back:.2f} s'}, elected after "
+              f"{'-' if back is None else f'{back:.2f} s'}, promoted after "
               f"{'-' if not elected else f'{elected - at:.2f} s'}, {fault['503s']} 503s, "
               f"{fault['other_failures']} other failures ({fault['failed_in_flight']} in flight), "
               f"{'isolated' if fault['isolated'] else 'overlapping'}{'' if met else ': goal missed, ' + why}")
@@ -817,6 +817,8 @@ def table(args, records, faults, events, stopped_at, failures):
             times = [f["to_next_200_s"] for f in group if f["to_next_200_s"] is not None]
             backs = [f["back_s"] for f in group if f["back_s"] is not None]
             elections = [f["elected_s"] for f in group if f["elected_s"] is not None]
+            after_promotion = [f["back_s"] - f["elected_s"] for f in group
+                               if f["elected_s"] is not None and f["back_s"] is not None]
             missed = [f for f in group if not f["met"]]
             if isolated and missed:
                 failures.append(f"{kind}: goal missed in {len(missed)} of {len(group)} isolated faults ("
@@ -827,6 +829,7 @@ def table(args, records, faults, events, stopped_at, failures):
                 f"{max(times):.2f} s" if len(times) == len(group) else "no 200",
                 f"{statistics.median(elections):.2f} s" if elections else "-",
                 f"{max(backs):.2f} s" if len(backs) == len(group) else "not back",
+                f"{max(after_promotion):.2f} s" if after_promotion else "-",
                 str(sum(f["503s"] for f in group)), str(sum(f["other_failures"] for f in group)),
                 GOALS[kind],
                 ("yes" if not missed else f"no: {len(missed)} of {len(group)}") if isolated
