@@ -72,7 +72,8 @@ def main():
     parser.add_argument("--report-only", action="store_true", help="print the checks but exit 0 (trade-off runs)")
     parser.add_argument("--proxy-retry-after", choices=["auto", "require", "report"], default="auto",
                         help="whether a 503 made by HAProxy itself must carry Retry-After; auto: required once "
-                             "the haproxy.cfg gives its 503 a page of its own (errorfile or http-error)")
+                             "the haproxy.cfg gives its 503 a page of its own (errorfile or http-error) or names "
+                             "Retry-After")
     parser.add_argument("--settings", choices=["issue-26", "before"], default="issue-26",
                         help="the Redis and Sentinel settings above, or those of before issue 26")
     parser.add_argument("--check-stacks", action="store_true",
@@ -437,8 +438,9 @@ def derive_haproxy_cfg(text, path, app_ports, proxy_port):
 
 
 def proxy_page_for_503(text):
-    """Whether the config gives HAProxy's own 503 an answer of its own (where Retry-After can be)."""
-    return bool(re.search(r"^\s*(errorfile\s+503|errorfiles\s|http-error\s+status\s+503)", text, re.M))
+    """Whether the config gives HAProxy's own 503 an answer of its own, or names Retry-After at all."""
+    return bool(re.search(r"^\s*(errorfile\s+503|errorfiles\s|http-error\s+status\s+503)|retry-after", text,
+                          re.M | re.I))
 
 
 def check_stacks():
