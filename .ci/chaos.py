@@ -697,6 +697,8 @@ def check(args, stack, records, faults, final, events, stopped_at):
     # Time without a 200: the gaps of over 0.5 s between one 200 and the next (the clients' pause after a failure
     # is 50 ms), over the whole run, whatever the faults.
     answered = sorted(r[1] for r in records if r[2] == 200)
+    if records:
+        answered = [records[0][0]] + answered + [max(r[1] for r in records)]
     gaps = [(b - a, a) for a, b in zip(answered, answered[1:]) if b - a > 0.5]
     if records:
         longest = max(gaps, default=(0.0, 0.0))
