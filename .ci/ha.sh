@@ -60,7 +60,7 @@ remove_everything() {
   local ids volume
   mapfile -t ids < <(podman ps -aq --filter "label=com.docker.compose.project=$PROJECT" 2>/dev/null || true)
   ((${#ids[@]} == 0)) || podman rm -f "${ids[@]}" >/dev/null 2>&1 || true
-  for volume in redis-1-data redis-2-data redis-3-data; do
+  for volume in redis-1-data redis-2-data redis-3-data redis-4-data; do
     podman volume rm -f "${PROJECT}_$volume" >/dev/null 2>&1 || true
   done
   podman network rm -f "${PROJECT}_default" >/dev/null 2>&1 || true
@@ -173,10 +173,10 @@ under_load() { # name clients seconds-after command...: runs command under load,
 first_primary=$(primary)
 [[ $first_primary == redis-1 ]] || fail "the sentinels name $first_primary as the primary, expected redis-1"
 replicas=$(podman exec "$PROJECT-redis-1-1" redis-cli --raw info replication | tr -d '\r' | sed -n 's/^connected_slaves://p')
-[[ $replicas == 2 ]] || fail "redis-1 has $replicas replicas connected, expected 2"
+[[ $replicas == 3 ]] || fail "redis-1 has $replicas replicas connected, expected 3"
 known=$(sentinel_says --raw sentinel sentinels mymaster | grep -c '^name$' || true)
 ((known == 2)) || fail "sentinel-1 knows $known other sentinels, expected 2"
-ok "the sentinels name redis-1 the primary; it has 2 replicas connected; sentinel-1 knows the 2 other sentinels"
+ok "the sentinels name redis-1 the primary; it has 3 replicas connected; sentinel-1 knows the 2 other sentinels"
 
 step "3/6: 3,000 views through the proxy"
 before=$(count)
@@ -235,7 +235,7 @@ for line in sys.stdin:
 ' "$(cat "$work/kill.event")"
 new_primary=$(primary)
 if [[ -z $new_primary || $new_primary == "$old_primary" ]]; then
-  for c in sentinel-1 sentinel-2 sentinel-3 redis-1 redis-2 redis-3; do show_logs "$PROJECT-$c-1"; done
+  for c in sentinel-1 sentinel-2 sentinel-3 redis-1 redis-2 redis-3 redis-4; do show_logs "$PROJECT-$c-1"; done
   fail "the sentinels still name $new_primary the primary"
 fi
 ok "the sentinels promoted $new_primary ($old_primary killed)"
@@ -244,11 +244,12 @@ slowest=$(field "$summary" event slowest_around_s)
 statuses=$(field "$summary" event statuses_after)
 echo "   measured: first 200 ${first_200} s after the kill, slowest answer ${slowest} s, after the kill: $statuses"
 [[ $first_200 != None ]] || fail "no 200 after the kill"
-python3 -c "import sys; sys.exit(not float('$first_200') <= 5)" || fail "first 200 $first_200 s after the kill, over 5 s"
+# The sentinels call it down after 5 s without an answer (down-after-milliseconds, issue 26), then promote.
+python3 -c "import sys; sys.exit(not float('$first_200') <= 10)" || fail "first 200 $first_200 s after the kill, over 10 s"
 python3 -c "import sys; sys.exit(not float('$slowest') <= 1)" || fail "slowest answer $slowest s, over 1 s"
 [[ $(field "$summary" event failed_after_not_503) == 0 ]] || fail "answers other than 200 and 503 after the kill: $statuses"
 [[ $(field "$summary" statuses) != *500* ]] || fail "a 500: $(field "$summary" statuses)"
-ok "first 200 within 5 s of the kill ($first_200 s), slowest answer within 1 s ($slowest s), no 500 (503 while no primary)"
+ok "first 200 within 10 s of the kill ($first_200 s), slowest answer within 1 s ($slowest s), no 500 (503 while no primary)"
 after=$(count)
 answered=$(field "$summary" statuses | python3 -c 'import ast, sys; print(ast.literal_eval(sys.stdin.read()).get("200", 0))')
 echo "   views answered 200 during the run: $answered; the counter on $new_primary grew by $((after - before))" \

@@ -12,7 +12,7 @@ for sentinel in sentinel-1 sentinel-2 sentinel-3; do
   [ -z "$primary" ] || break
 done
 if [ -z "$primary" ]; then
-  for node in redis-1 redis-2 redis-3; do
+  for node in redis-1 redis-2 redis-3 redis-4; do
     if redis-cli -h "$node" --raw role 2>/dev/null | head -n 1 | grep -qx master; then
       primary=$node
       break
@@ -22,14 +22,16 @@ fi
 : "${primary:=redis-1}"
 echo "sentinel-start: $me, primary $primary"
 
+# Down after 5 s without an answer, a failover given 5 s, every replica repointed to the new primary at once:
+# measured by .ci/chaos.sh (docs/operations.md, "Failover settings").
 cat >/data/sentinel.conf <<CONF
 port 26379
 sentinel resolve-hostnames yes
 sentinel announce-hostnames yes
 sentinel announce-ip $me
 sentinel monitor mymaster $primary 6379 2
-sentinel down-after-milliseconds mymaster 1000
+sentinel down-after-milliseconds mymaster 5000
 sentinel failover-timeout mymaster 5000
-sentinel parallel-syncs mymaster 2
+sentinel parallel-syncs mymaster 3
 CONF
 exec docker-entrypoint.sh redis-server /data/sentinel.conf --sentinel

@@ -13,7 +13,11 @@ done
 : "${primary:=redis-0.redis}"
 echo "redis-start: $me, primary $primary"
 
-set -- --appendonly yes --requirepass "$password" --masterauth "$password" --replica-announce-ip "$me"
+# The failover settings .ci/chaos.sh measures (docs/operations.md, "Failover settings"): a full copy for a replica
+# sent at once, not after 5 s; a backlog for partial resyncs after minutes apart; no writes on a primary that has
+# had no replica for 5 s.
+set -- --appendonly yes --requirepass "$password" --masterauth "$password" --replica-announce-ip "$me" \
+  --repl-diskless-sync-delay 0 --repl-backlog-size 16mb --min-replicas-to-write 1 --min-replicas-max-lag 5
 if [ "$primary" != "$me" ]; then
   set -- "$@" --replicaof "$primary" 6379
 fi
