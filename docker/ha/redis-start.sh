@@ -29,6 +29,9 @@ echo "redis-start: $me, primary $primary"
 
 # The address others reach it at is its service name, not the container's IP, which changes when it is recreated.
 set -- --appendonly yes --replica-announce-ip "$me"
+# A full Redis refuses writes (answered 503) instead of outgrowing its memory limit, which is twice this
+# (docs/operations.md#memory).
+set -- "$@" --maxmemory 256mb --maxmemory-policy noeviction
 if [ "$primary" != "$me" ]; then
   # The primary by its address, not its name. By name, the sentinels saw every replica down 0.7 s after the
   # primary was killed and aborted the failover (2 runs of .ci/ha.sh in 4), most likely because a replica resolves
