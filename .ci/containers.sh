@@ -309,6 +309,17 @@ ok "Compose's $redis_tag runs Redis $running_version (INFO server), at or above 
 published=$(podman port "$PROJECT-redis-1")
 [[ -z $published ]] || fail "redis is published: $published"
 ok "redis publishes no port; web reaches it by the service name (REDIS_URL=redis://redis:6379)"
+expect_maxmemory() { # which Compose files; REDISCLI_AUTH's source inside the container, if any
+  local memory limit
+  # shellcheck disable=SC2016 # expanded inside the container
+  memory=$(podman exec "$PROJECT-redis-1" sh -c "${2:+export REDISCLI_AUTH=\$(cat $2);}"'
+    redis-cli --raw config get maxmemory | tail -n 1; redis-cli --raw config get maxmemory-policy | tail -n 1' | paste -sd' ')
+  limit=$(podman inspect --format '{{.HostConfig.Memory}}' "$PROJECT-redis-1")
+  [[ $memory == "268435456 noeviction" && $limit == $((2 * 268435456)) ]] \
+    || fail "$1: Redis's maxmemory and policy: $memory; its memory limit: $limit (expected 268435456 noeviction, 536870912)"
+  ok "$1: CONFIG GET maxmemory 268435456 (256 MiB), maxmemory-policy noeviction; memory limit 512 MiB (docs/operations.md#memory)"
+}
+expect_maxmemory docker-compose.yml
 restart=$(podman inspect --format '{{.HostConfig.RestartPolicy.Name}}' "$PROJECT-web-1")
 [[ $restart == on-failure ]] || fail "web restart policy: $restart"
 ok "web restarts on failure"
@@ -344,6 +355,7 @@ ok "redis-cli ping without the password -> $noauth"
 views=$(podman exec "$PROJECT-redis-1" sh -c 'REDISCLI_AUTH=$(cat /run/secrets/redis-password) redis-cli get views')
 [[ $views == 2 ]] || fail "redis-cli get views with the password from the secret file: $views"
 ok "redis-cli get views with the password from the secret file -> $views"
+expect_maxmemory "with docker-compose.secure.yml" /run/secrets/redis-password
 expect_password_hidden() { # password, which one
   local web_log
   web_log=$(podman logs "$PROJECT-web-1" 2>&1)

@@ -3,8 +3,10 @@
 # stand-in base images, Compose v2 against podman's Docker-compatible API in a network namespace of its own. Under
 # load through the proxy (.ci/ha-load.py): 3,000 views counted exactly and spread over the three web replicas; one
 # replica stopped without a failed request; the Redis primary SIGKILLed and counting resumed on a promoted replica;
-# `down` then `up` keeping the count. Prints what it measured. Called by .ci/run after .ci/kubernetes.sh; uses the
-# tools .ci/containers.sh installs. Stops and removes everything it starts.
+# a replica SIGKILLed while it holds requests, none of them sent again to another one (issue 21 item 2); two client
+# addresses counted as two visitors through the proxy (item 5); the proxy's own 503 as the app's (issue 26);
+# Redis's maxmemory (item 6); `down` then `up` keeping the count. Prints what it measured. Called by .ci/run after
+# .ci/kubernetes.sh; uses the tools .ci/containers.sh installs. Stops and removes everything it starts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -81,7 +83,7 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 remove_everything # what a run that was killed may have left
 
-step "1/6: stand-in base images ($(podman --version), Compose $("$CACHE/docker-compose" version --short))"
+step "1/8: stand-in base images ($(podman --version), Compose $("$CACHE/docker-compose" version --short))"
 bash docker/standins/make-standins.sh | sed 's/^/   /'
 standins=$(bash docker/standins/make-standins.sh --list)
 while read -r ref; do
@@ -90,7 +92,7 @@ while read -r ref; do
 done < <(awk '$1 == "image:" {print $2}' "$FILE" | sort -u)
 ok "every image $FILE names has a stand-in (Debian-based, see above)"
 
-step "2/6: $FILE brought up (WEB_PORT=$WEB_PORT, in network namespace $NETNS)"
+step "2/8: $FILE brought up (WEB_PORT=$WEB_PORT, in network namespace $NETNS)"
 # Built here first, on the host's network: Compose's build below runs in the namespace, which reaches no Maven
 # repository, and takes every layer from this build's cache (as in .ci/containers.sh).
 started=$SECONDS
@@ -177,8 +179,14 @@ replicas=$(podman exec "$PROJECT-redis-1-1" redis-cli --raw info replication | t
 known=$(sentinel_says --raw sentinel sentinels mymaster | grep -c '^name$' || true)
 ((known == 2)) || fail "sentinel-1 knows $known other sentinels, expected 2"
 ok "the sentinels name redis-1 the primary; it has 3 replicas connected; sentinel-1 knows the 2 other sentinels"
+memory=$(podman exec "$PROJECT-redis-1-1" sh -c 'redis-cli --raw config get maxmemory | tail -n 1;
+  redis-cli --raw config get maxmemory-policy | tail -n 1' | paste -sd' ')
+limit=$(podman inspect --format '{{.HostConfig.Memory}}' "$PROJECT-redis-1-1")
+[[ $memory == "268435456 noeviction" && $limit == $((2 * 268435456)) ]] \
+  || fail "redis-1's maxmemory and policy: $memory; its memory limit: $limit (expected 268435456 noeviction, 536870912)"
+ok "redis-1: CONFIG GET maxmemory 268435456 (256 MiB), maxmemory-policy noeviction; memory limit 512 MiB"
 
-step "3/6: 3,000 views through the proxy"
+step "3/8: 3,000 views through the proxy"
 before=$(count)
 summary=$(load --clients 8 --views 3000)
 echo "   load: $summary"
@@ -196,7 +204,7 @@ done
 ((served_total == 3000)) || fail "the replicas' hitcounter_views_total add up to $served_total, expected 3000"
 ok "each replica served some, by its own /metrics (total $served_total); by the proxy's X-Served-By: $(field "$summary" served_by)"
 
-step "4/6: one web replica stopped under load (8 clients)"
+step "4/8: one web replica stopped under load (8 clients)"
 stop_web() {
   # podman says on stderr that it cannot remove the healthcheck's systemd timer, which CI has not.
   in_netns podman stop --time 15 "$1" >/dev/null 2>"$work/stop.err" || { cat "$work/stop.err" >&2; fail "podman stop $1"; }
@@ -205,14 +213,18 @@ stop_web() {
 under_load stop 8 3 stop_web "${webs[1]}"
 summary=$(cat "$work/stop.json")
 echo "   load: $summary"
-[[ $(field "$summary" event failed_after) == 0 ]] \
-  || fail "requests sent after the stop failed: $(field "$summary" event statuses_after)"
+# A request whose connection the replica's kernel accepted but the app had not yet taken when it closed its
+# listener is reset unread; the proxy cannot tell that from a replica that read it, counted and died, so it
+# answers 502 and does not send it again (step 6). At most one per client can be caught so; nothing else may fail.
+statuses_after=$(field "$summary" event statuses_after)
+python3 -c 'import ast, sys; s = ast.literal_eval(sys.argv[1]); sys.exit(not (set(s) <= {"200", "502"} and s.get("502", 0) <= 8))' \
+  "$statuses_after" || fail "requests sent after the stop failed otherwise than a 502 each for a few caught as the listener closed: $statuses_after"
 [[ $(field "$summary" event in_flight_failed) == 0 ]] \
   || echo "   note: $(field "$summary" event in_flight_failed) of the $(field "$summary" event in_flight) requests in flight at the stop failed"
-ok "no request sent after the stop failed ($(field "$summary" event started_after) sent, $(field "$summary" event statuses_after));" \
+ok "of the $(field "$summary" event started_after) requests sent after the stop, $(field "$summary" event failed_after) failed (502, caught as the listener closed; at most 8 allowed): $statuses_after;" \
   "of the $(field "$summary" event in_flight) in flight at the stop, $(field "$summary" event in_flight_failed) failed"
 
-step "5/6: the Redis primary SIGKILLed under load (16 clients)"
+step "5/8: the Redis primary SIGKILLed under load (16 clients)"
 old_primary=$(primary)
 before=$(count)
 # SIGKILL of the container's main process, redis-server: to the engine the container died, as on a crash or an
@@ -263,7 +275,85 @@ done
 [[ $role == slave ]] || fail "$old_primary did not come back as a replica (role: ${role:-not running})"
 ok "$old_primary came back (restart: unless-stopped) as a replica of $new_primary"
 
-step "6/6: down (keeping the volumes), then up"
+step "6/8: a web replica SIGKILLed while it holds requests: none is sent again to another replica"
+# The replica's JVM is stopped, so the requests HAProxy sends it in the next second (before its check fails) wait
+# in its accept queue; then it is killed, as on a crash or an OOM kill, and its connections are reset. HAProxy
+# must answer those requests 502, not send them to another replica: a replica that read a GET may have counted it
+# (retry-on empty-response did that; issue 21 item 2). So each request held for the whole stop must fail, and
+# the counter grows by the 200s alone.
+victim=${webs[0]}
+for _ in $(seq 120); do podman exec "$victim" curl -fs -o /dev/null http://127.0.0.1:8080/readyz 2>/dev/null && break; sleep 0.5; done
+sleep 2 # HAProxy's next check (every second) finds it ready
+pid=$(podman inspect --format '{{.State.Pid}}' "$victim")
+[[ $(ps -o comm= -p "$pid") == java ]] || fail "$victim's main process is $(ps -o comm= -p "$pid"), not the JVM"
+before=$(count)
+kill -STOP "$pid"
+held_pids=()
+for i in $(seq 8); do
+  in_netns curl -s -o /dev/null --max-time 30 -w '%{http_code} %{time_total}\n' "http://127.0.0.1:$WEB_PORT/" \
+    >"$work/held.$i" &
+  held_pids+=($!)
+done
+sleep 4
+kill -KILL "$pid"
+wait "${held_pids[@]}" || true
+after=$(count)
+answers=$(cat "$work"/held.*)
+held=$(awk '$2 >= 2' <<<"$answers") # the others are answered in well under a second
+echo "   $victim's JVM SIGSTOPped, 8 requests sent, SIGKILLed 4 s later; answers (status, seconds): $(paste -sd',' <<<"$answers")"
+[[ -n $held ]] || fail "no request was held by the stopped replica (all answered within 2 s): the scenario did not happen"
+awk '$1 == 200 {found = 1} END {exit found}' <<<"$held" \
+  || fail "a request held by the killed replica was answered 200: HAProxy sent it again to another replica ($(paste -sd',' <<<"$held"))"
+awk '$1 !~ /^50[234]$/ {found = 1} END {exit found}' <<<"$held" || fail "held requests answered: $(paste -sd',' <<<"$held")"
+served=$(awk '$1 == 200' <<<"$answers" | wc -l)
+((after - before == served)) || fail "the counter grew by $((after - before)) ($before -> $after) for $served 200s"
+ok "the $(wc -l <<<"$held") requests the killed replica held answered $(awk '{print $1}' <<<"$held" | sort | uniq -c | awk '{printf "%s%s x %s", sep, $1, $2; sep=", "}'), none sent again; the counter grew by the $served 200s exactly"
+
+step "7/8: two client addresses are two visitors (X-Forwarded-For); the proxy's own 503 is the app's"
+# Two addresses of this namespace's own (TEST-NET-1, on its loopback), each asking the proxy's address.
+proxy=http://172.31.80.250:8080
+in_netns ip addr add 192.0.2.1/32 dev lo
+in_netns ip addr add 192.0.2.2/32 dev lo
+visit() { # from-address [curl args]: one counted view of page ha-visitors, same User-Agent
+  in_netns curl -s --fail --interface "$1" -X POST -A 'ha.sh one browser' "${@:2}" "$proxy/api/pages/ha-visitors/views" >/dev/null \
+    || fail "POST /api/pages/ha-visitors/views from $1"
+}
+visit 192.0.2.1
+visit 192.0.2.2
+visit 192.0.2.1
+# A client cannot claim another address: the proxy appends the one it saw, which the app takes.
+visit 192.0.2.2 -H 'X-Forwarded-For: 198.51.100.7'
+page=$(in_netns curl -s "$proxy/api/pages/ha-visitors")
+[[ $(field "$page" views) == 4 && $(field "$page" uniqueVisitors today) == 2 ]] \
+  || fail "4 views from 192.0.2.1 and 192.0.2.2 with one User-Agent (one claiming 198.51.100.7): $page"
+ok "4 views from 2 addresses with one User-Agent, one with its own X-Forwarded-For: $page"
+# Every running replica ready, then all stopped: HAProxy has none left and answers itself.
+mapfile -t running < <(podman ps --format '{{.Names}}' --filter "label=com.docker.compose.project=$PROJECT" \
+  --filter "label=com.docker.compose.service=web" --filter status=running)
+for web in "${running[@]}"; do
+  for _ in $(seq 120); do podman exec "$web" curl -fs -o /dev/null http://127.0.0.1:8080/readyz 2>/dev/null && break; sleep 0.5; done
+done
+jvms=()
+for web in "${running[@]}"; do jvms+=("$(podman inspect --format '{{.State.Pid}}' "$web")"); done
+kill -STOP "${jvms[@]}"
+for _ in $(seq 40); do
+  status=$(in_netns curl -s -o /dev/null --max-time 2 -w '%{http_code}' "http://127.0.0.1:$WEB_PORT/" || true)
+  [[ $status == 503 ]] && break
+  sleep 0.25
+done
+in_netns curl -s -D "$work/503.headers" -o "$work/503.body" --max-time 2 "http://127.0.0.1:$WEB_PORT/" || true
+kill -CONT "${jvms[@]}"
+[[ $status == 503 ]] || fail "with every replica (${running[*]}) stopped the proxy answered ${status:-nothing}, not 503"
+head -n 1 "$work/503.headers" | grep -q ' 503' || fail "the proxy's answer: $(head -n 1 "$work/503.headers")"
+grep -qix 'retry-after: 1'$'\r' "$work/503.headers" || fail "the proxy's 503 has no Retry-After: 1: $(tr -d '\r' <"$work/503.headers" | paste -sd'|')"
+cmp -s "$work/503.body" src/main/webapp/WEB-INF/errors/503.html || fail "the proxy's 503 page is not the app's: $(cat "$work/503.body")"
+ok "every replica stopped (${running[*]}): the proxy's own 503 has Retry-After: 1 and the app's 503 page ($(grep -o '<p>.*</p>' "$work/503.body"))"
+for _ in $(seq 80); do
+  [[ $(in_netns curl -s -o /dev/null --max-time 2 -w '%{http_code}' "http://127.0.0.1:$WEB_PORT/" || true) == 200 ]] && break
+  sleep 0.25
+done
+
+step "8/8: down (keeping the volumes), then up"
 sleep 1 # the replicas take the last writes
 kept=$(count)
 "${compose[@]}" down --timeout 15 >/dev/null 2>&1

@@ -130,6 +130,46 @@ for overlay in "${OVERLAYS[@]}"; do
   ok "overlays/$overlay: $(wc -l <"$work/validate-$overlay.txt") objects valid:" \
     "$(sed 's/^valid //; s/ (.*//' "$work/validate-$overlay.txt" | paste -sd' ')"
 done
+# What the schema cannot see (.ci/kubernetes/rules.mjs): no spec.replicas where an HPA scales, headless Services
+# for StatefulSets.
+for overlay in "${OVERLAYS[@]}"; do
+  if ! node .ci/kubernetes/rules.mjs "$work/$overlay.yaml" >"$work/rules-$overlay.txt"; then
+    sed 's/^/   | /' "$work/rules-$overlay.txt" >&2
+    fail "overlays/$overlay: a rule is broken"
+  fi
+  ok "overlays/$overlay: $(sed 's/^ok //' "$work/rules-$overlay.txt" | paste -sd';' | sed 's/;/; /g')"
+done
+sed '0,/^  revisionHistoryLimit: 5$/s//  replicas: 3\n&/' "$work/single.yaml" >"$work/broken-replicas.yaml"
+if node .ci/kubernetes/rules.mjs "$work/broken-replicas.yaml" >"$work/broken-replicas.txt"; then
+  fail "broken-replicas.yaml: the rules passed it"
+fi
+ok "the rules reject a copy with replicas: 3: $(grep -m1 BROKEN "$work/broken-replicas.txt")"
+# Every Redis refuses writes when full instead of outgrowing its limit (docs/operations.md#memory): the limit of
+# each Redis container is twice its maxmemory, which the single overlay sets on its command line and the ha
+# overlay's redis-start.sh sets (run below and in step 3's play).
+for overlay in "${OVERLAYS[@]}"; do
+  python3 - "$work/$overlay.yaml" deploy/kubernetes/overlays/ha/redis-start.sh <<'PY' || fail "overlays/$overlay: Redis's maxmemory and memory limit"
+import re, sys
+text = open(sys.argv[1]).read()
+for doc in text.split("\n---\n"):
+    if "kind: StatefulSet" not in doc or "name: redis\n" not in doc:
+        continue
+    limit = re.search(r"limits:\n(?:\s+\w+: .*\n)*?\s+memory: (\d+)Mi", doc)
+    source = doc if "--maxmemory" in doc else open(sys.argv[2]).read()
+    maxmemory = re.search(r"--maxmemory (\d+)mb", source)
+    policy = re.search(r"--maxmemory-policy (\S+)", source)
+    assert limit and maxmemory and policy, "no memory limit, --maxmemory or --maxmemory-policy"
+    assert policy.group(1) == "noeviction", policy.group(1)
+    assert int(limit.group(1)) == 2 * int(maxmemory.group(1)), (limit.group(1), maxmemory.group(1))
+    print(f"StatefulSet redis: limit {limit.group(1)}Mi = 2 x maxmemory {maxmemory.group(1)}mb, noeviction")
+PY
+done > "$work/memory.txt"
+ok "Redis memory: $(paste -sd';' "$work/memory.txt" | sed 's/;/; /g') (single; ha)"
+# The ha overlay's redis-start.sh run against real redis-server and redis-sentinel processes (issue 21 item 7).
+started=$SECONDS
+bash .ci/kubernetes/redis-start-test.sh >"$work/redis-start.txt" 2>&1 || { cat "$work/redis-start.txt" >&2; fail "redis-start-test.sh"; }
+sed 's/^/   /; s/^      /   /' "$work/redis-start.txt"
+ok "overlays/ha/redis-start.sh: a primary restarted within down-after waits for the failover ($((SECONDS - started)) s)"
 # The validator must be able to say no: a CPU request that is no quantity, and a Service port that is no number.
 sed 's/cpu: 500m/cpu: half/' "$work/single.yaml" >"$work/broken-cpu.yaml"
 sed '0,/port: 80$/s//port: eighty/' "$work/single.yaml" >"$work/broken-port.yaml"
@@ -243,6 +283,9 @@ limits=$(podman inspect --format '{{.HostConfig.Memory}} {{.HostConfig.CpuQuota}
 threads=$(podman logs web-pod-0-web 2>&1 | grep -o 'REQUEST_THREADS=[0-9]*' | head -n 1)
 [[ $threads == REQUEST_THREADS=2 ]] || fail "web's start-up line: expected REQUEST_THREADS=2, got: ${threads:-none}"
 ok "web's limits as podman set them: 512 MiB, 1 CPU (quota = period); the app logs $threads ($(nproc) cores here)"
+proxies=$(podman logs web-pod-0-web 2>&1 | grep -o 'TRUSTED_PROXIES=[^ ,]*' | head -n 1)
+[[ $proxies == 'TRUSTED_PROXIES=10\.\d+'* ]] || fail "web's start-up line: expected TRUSTED_PROXIES=10\.\d+..., got: ${proxies:-none}"
+ok "web takes the X-Forwarded-For of proxies at private addresses (its start-up line: ${proxies:0:40}...)"
 # Not taken from the pod spec by podman 4.3: the grace period (30 s) and the preStop hook (docs/kubernetes.md).
 echo "   podman's stop timeout for web: $(podman inspect --format '{{.Config.StopTimeout}}' web-pod-0-web) s" \
   "(podman 4.3 ignores terminationGracePeriodSeconds and runs no preStop hook)"
@@ -256,6 +299,13 @@ views=$(podman exec redis-0-redis sh -c 'REDISCLI_AUTH=$(cat /run/secrets/redis/
 aof=$(podman exec redis-0-redis sh -c 'ls /data/appendonlydir')
 [[ $aof == *.aof* ]] || fail "no append-only file in /data: $aof"
 ok "Redis asks for the password (ping -> $noauth), holds views=$views, writes its AOF on the claim's volume"
+# shellcheck disable=SC2016 # expanded inside the container
+memory=$(podman exec redis-0-redis sh -c 'export REDISCLI_AUTH=$(cat /run/secrets/redis/password);
+  redis-cli --raw config get maxmemory | tail -n 1; redis-cli --raw config get maxmemory-policy | tail -n 1' | paste -sd' ')
+limit=$(podman inspect --format '{{.HostConfig.Memory}}' redis-0-redis)
+[[ $memory == "268435456 noeviction" && $limit == $((2 * 268435456)) ]] \
+  || fail "Redis's maxmemory and policy: $memory; its memory limit: $limit (expected 268435456 noeviction, 536870912)"
+ok "the running Redis: CONFIG GET maxmemory 268435456 (256 MiB), maxmemory-policy noeviction; memory limit 512 MiB"
 
 down_started=$(date +%s.%N)
 for ((i = ${#played[@]} - 1; i >= 0; i--)); do in_netns podman kube down "${played[i]}" >/dev/null 2>&1 || fail "podman kube down"; done

@@ -15,11 +15,12 @@ ask_sentinels() {
   done
 }
 primary=$(ask_sentinels)
-# Sentinels that still name this node have not noticed it died (it restarts faster than down-after-milliseconds).
-# Coming back as the primary would end the failover that is due, and drop what the replicas have and its
-# append-only file lacks, so it gives them 10 s to promote one.
+# Sentinels that still name this node have not noticed it died (it restarts faster than down-after-milliseconds,
+# 5 s). Coming back as the primary would end the failover that is due, and drop what the replicas have and its
+# append-only file lacks, so it gives them 30 s (down-after, the election and the promotion), as the Kubernetes
+# overlay's script does.
 tries=0
-while [ "$primary" = "$me" ] && [ "$tries" -lt 20 ]; do
+while [ "$primary" = "$me" ] && [ "$tries" -lt 60 ]; do
   sleep 0.5
   tries=$((tries + 1))
   primary=$(ask_sentinels)
@@ -33,6 +34,9 @@ echo "redis-start: $me, primary $primary"
 # had no replica for 5 s.
 set -- --appendonly yes --replica-announce-ip "$me" \
   --repl-diskless-sync-delay 0 --repl-backlog-size 16mb --min-replicas-to-write 1 --min-replicas-max-lag 5
+# A full Redis refuses writes (answered 503) instead of outgrowing its memory limit, which is twice this
+# (docs/operations.md#memory).
+set -- "$@" --maxmemory 256mb --maxmemory-policy noeviction
 if [ "$primary" != "$me" ]; then
   # The primary by its address, not its name. By name, the sentinels saw every replica down 0.7 s after the
   # primary was killed and aborted the failover (2 runs of .ci/ha.sh in 4), most likely because a replica resolves
