@@ -39,6 +39,9 @@ waited=$((SECONDS - lock_asked))
 stage_started=$SECONDS
 
 work=$(mktemp -d /tmp/hit-counter-ha.XXXXXX)
+# The secret every web replica keys unique visitors with (docs/scaling.md, step 1).
+export UNIQUE_VISITORS_SECRET=$work/unique-visitors-secret
+(umask 022 && openssl rand -base64 48 >"$UNIQUE_VISITORS_SECRET")
 export CONTAINERS_CONF=$PWD/.ci/podman-containers.conf
 
 service_pid=

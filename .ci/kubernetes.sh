@@ -12,7 +12,8 @@ CACHE=${HIT_COUNTER_CI_CACHE:-/var/cache/hit-counter-ci} # tools kept between ru
 IMAGE=localhost/hit-counter:ci # the image .ci/containers.sh builds and checks; rebuilt from the layer cache here
 NETNS=hit-counter-k8s-ci
 NETWORK=hit-counter-k8s-ci
-SECRET="redis-password" # the Secret the manifests name
+SECRET="redis-password" # the Secrets the manifests name
+VISITORS_SECRET="unique-visitors-secret"
 PORT=8080             # web's container port, which podman 4.3 publishes as the same port of the namespace
 OVERLAYS=(single ha)
 
@@ -47,8 +48,9 @@ remove_everything() {
   local file
   for file in "${played[@]}"; do in_netns podman kube down "$file" >/dev/null 2>&1 || true; done
   in_netns podman pod rm -f web-pod-0 redis-0 >/dev/null 2>&1 || true
-  podman volume rm -f data-redis-0 "$SECRET" >/dev/null 2>&1 || true
+  podman volume rm -f data-redis-0 "$SECRET" "$VISITORS_SECRET" >/dev/null 2>&1 || true
   podman secret rm "$SECRET" >/dev/null 2>&1 || true
+  podman secret rm "$VISITORS_SECRET" >/dev/null 2>&1 || true
   in_netns podman network rm -f "$NETWORK" >/dev/null 2>&1 || true
   ip netns del "$NETNS" 2>/dev/null || true
 }
@@ -221,7 +223,10 @@ password=$(openssl rand -hex 32)
 (umask 077 && printf 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: %s\ntype: Opaque\ndata:\n  password: %s\n' \
   "$SECRET" "$(printf %s "$password" | base64 -w0)" >"$work/secret.yaml")
 podman secret create "$SECRET" "$work/secret.yaml" >/dev/null
-ok "adaptation 5: Secret $SECRET made with podman secret create (a random password)"
+(umask 077 && printf 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: %s\ntype: Opaque\ndata:\n  secret: %s\n' \
+  "$VISITORS_SECRET" "$(openssl rand -base64 48 | tr -d '\n' | base64 -w0)" >"$work/visitors-secret.yaml")
+podman secret create "$VISITORS_SECRET" "$work/visitors-secret.yaml" >/dev/null
+ok "adaptation 5: Secrets $SECRET and $VISITORS_SECRET made with podman secret create (random values)"
 # Adaptation 6: Services become DNS names on a podman network, in a network namespace of this stage's own (its
 # bridge has a private address range, kept off the machine's network): each pod gets the names of the Services
 # that select it, so web reaches redis:6379 as it would through the Service.
@@ -286,6 +291,10 @@ ok "web's limits as podman set them: 512 MiB, 1 CPU (quota = period); the app lo
 proxies=$(podman logs web-pod-0-web 2>&1 | grep -o 'TRUSTED_PROXIES=[^ ,]*' | head -n 1)
 [[ $proxies == 'TRUSTED_PROXIES=10\.\d+'* ]] || fail "web's start-up line: expected TRUSTED_PROXIES=10\.\d+..., got: ${proxies:-none}"
 ok "web takes the X-Forwarded-For of proxies at private addresses (its start-up line: ${proxies:0:40}...)"
+visitors=$(podman logs web-pod-0-web 2>&1 | grep -o 'UNIQUE_VISITORS_SECRET_FILE=[^ ,]*' | head -n 1)
+[[ $visitors == UNIQUE_VISITORS_SECRET_FILE=/run/secrets/unique-visitors/secret ]] \
+  || fail "web's start-up line: expected UNIQUE_VISITORS_SECRET_FILE=/run/secrets/unique-visitors/secret, got: ${visitors:-none}"
+ok "web keys unique visitors with the shared Secret ($visitors)"
 # Not taken from the pod spec by podman 4.3: the grace period (30 s) and the preStop hook (docs/kubernetes.md).
 echo "   podman's stop timeout for web: $(podman inspect --format '{{.Config.StopTimeout}}' web-pod-0-web) s" \
   "(podman 4.3 ignores terminationGracePeriodSeconds and runs no preStop hook)"
