@@ -46,6 +46,8 @@ public final class EmbeddedServer implements AutoCloseable {
         // started at once, as the image's server.xml does, so a thread dump shows the count.
         tomcat.getConnector().setProperty("maxThreads", String.valueOf(settings.requestThreads()));
         tomcat.getConnector().setProperty("minSpareThreads", String.valueOf(settings.requestThreads()));
+        // The launcher turns Tomcat's JMX registry off; /metrics reads the connector's ThreadPool MBean (issue 25).
+        ConnectorThreadPool.watch(tomcat);
 
         // Naming the class keeps the Host from adding Tomcat's own report valve beside ours.
         ((StandardHost) tomcat.getHost()).setErrorReportValveClass(ErrorPageValve.class.getName());

@@ -70,9 +70,18 @@ class WarDeploymentIT {
                 HttpResponse<String> jsp = get(root.resolve("/x.jsp"));
                 assertEquals(404, jsp.statusCode());
                 assertTrue(jsp.body().contains("There is no page here."), jsp.body());
+                // The JVM's and the connector's metrics, the latter from the standalone Tomcat's own MBean (issue 25).
+                String metrics = get(root.resolve("/metrics")).body();
+                assertTrue(metrics.contains("\ntomcat_connector_threads_max{connector=\"http-nio-" + port + "\"} 200"),
+                        metrics);
+                assertTrue(metrics.contains("\njvm_memory_used_bytes{area=\"heap\"} "), metrics);
             } finally {
                 stop(tomcat);
             }
+            // The JVM and connector metrics start no thread and leave nothing Tomcat reports when the app stops.
+            String log = Files.readString(base.resolve("logs/console.log"));
+            assertTrue(log.contains("Stopping service"), log);
+            assertFalse(log.contains("appears to have started a thread") || log.contains("memory leak"), log);
         }
     }
 
