@@ -4,7 +4,9 @@
 # redis-server) every second under a little load, and every query of every dashboard panel and every alert rule is
 # evaluated through Prometheus's HTTP API: each must return data. An alert's expr ends in one comparison with a number
 # ("QUERY > 0"), which returns nothing while all is well, so the query before that comparison is what is evaluated.
-# Needs prometheus (with promtool), redis-server, curl and python3-yaml; .ci/run installs them. Stops what it starts.
+# The prometheus-operator objects of deploy/kubernetes/components/monitoring are validated against the operator's
+# CRD schemas (npm @kubernetes-models/prometheus-operator, pinned by .ci/monitoring/package-lock.json).
+# Needs prometheus (with promtool), redis-server, curl, python3-yaml and npm; .ci/run installs them. Stops what it starts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -77,6 +79,51 @@ if problems:
     sys.exit("\n".join(problems))
 print("   ok: every alert has a summary and a runbook section in docs/operations.md")
 EOF
+
+step "Kubernetes: the PodMonitor and PrometheusRule against the prometheus-operator's CRD schemas"
+if ! (cd .ci/monitoring && npm ci --silent --no-audit --no-fund --engine-strict=false >/dev/null 2>&1); then
+  (cd .ci/monitoring && npm ci --no-audit --no-fund) >&2
+  fail "npm ci in .ci/monitoring"
+fi
+component=deploy/kubernetes/components/monitoring
+python3 .ci/monitoring/prometheus-rule.py | diff -u "$component/prometheus-rule.yaml" - \
+  || fail "$component/prometheus-rule.yaml differs from the rules: python3 .ci/monitoring/prometheus-rule.py >$component/prometheus-rule.yaml"
+node .ci/monitoring/validate.mjs "$component/pod-monitor.yaml" "$component/prometheus-rule.yaml" | sed 's/^/   /'
+# The validator must be able to say no: a scrape interval that is no duration.
+sed 's/interval: 15s/interval: soon/' "$component/pod-monitor.yaml" >"$work/broken-pod-monitor.yaml"
+if node .ci/monitoring/validate.mjs "$work/broken-pod-monitor.yaml" >"$work/broken.txt"; then
+  fail "the validator passed a PodMonitor whose interval is no duration"
+fi
+ok "the validator rejects a broken copy: $(cut -c1-120 "$work/broken.txt")"
+# Rendered into the single overlay by kubectl's kustomize, as an operator would add it: the PodMonitor must select
+# the web pods and their port. .ci/kubernetes.sh fetches that kubectl (Debian bookworm's is too old for components).
+KUBECTL=${HIT_COUNTER_CI_CACHE:-/var/cache/hit-counter-ci}/kubectl
+if [[ -x $KUBECTL ]]; then
+  overlay=target/monitoring-overlay # inside the project: kustomize takes relative paths only
+  mkdir -p "$overlay"
+  printf '%s\n' 'apiVersion: kustomize.config.k8s.io/v1beta1' 'kind: Kustomization' 'resources:' \
+    '- ../../deploy/kubernetes/overlays/single' 'components:' '- ../../deploy/kubernetes/components/monitoring' \
+    >"$overlay/kustomization.yaml"
+  "$KUBECTL" kustomize "$overlay" >"$work/rendered.yaml" || fail "kubectl kustomize of single + the monitoring component"
+  python3 - "$work/rendered.yaml" "$work/rendered-monitoring.yaml" <<'EOF'
+import sys, yaml
+
+objects = [o for o in yaml.safe_load_all(open(sys.argv[1])) if o]
+monitor = next(o for o in objects if o["kind"] == "PodMonitor")
+wanted = monitor["spec"]["selector"]["matchLabels"]
+ports = {e["port"] for e in monitor["spec"]["podMetricsEndpoints"]}
+pods = [o["spec"]["template"] for o in objects if o["kind"] == "Deployment"
+        if wanted.items() <= o["spec"]["template"]["metadata"]["labels"].items()]
+named = {p.get("name") for pod in pods for c in pod["spec"]["containers"] for p in c.get("ports", [])}
+if not pods or not ports <= named:
+    sys.exit(f"the PodMonitor selects {len(pods)} Deployments, with ports {sorted(named)}; it scrapes {sorted(ports)}")
+yaml.safe_dump_all([o for o in objects if o["apiVersion"].startswith("monitoring.coreos.com/")], open(sys.argv[2], "w"))
+EOF
+  node .ci/monitoring/validate.mjs "$work/rendered-monitoring.yaml" >/dev/null || fail "the rendered objects do not validate"
+  ok "rendered into overlays/single: the PodMonitor selects the web Deployment's pods and their port http"
+else
+  ok "no $KUBECTL (run .ci/kubernetes.sh once to fetch it): the component's files were validated, not rendered"
+fi
 
 step "the app: embedded launcher counting in a real redis-server, on loopback ports of their own"
 redis_port=$(free_port)
