@@ -125,6 +125,18 @@ else
   ok "no $KUBECTL (run .ci/kubernetes.sh once to fetch it): the component's files were validated, not rendered"
 fi
 
+step "Compose: docker-compose.monitoring.yml and the Prometheus configuration it mounts"
+promtool check config deploy/monitoring/prometheus-compose.yml
+CI_CACHE=${HIT_COUNTER_CI_CACHE:-/var/cache/hit-counter-ci}
+if [[ -x $CI_CACHE/docker-compose && -x $CI_CACHE/npm/node_modules/.bin/dclint ]]; then
+  "$CI_CACHE/docker-compose" -f docker-compose.yml -f docker-compose.monitoring.yml config --quiet \
+    || fail "docker compose config with docker-compose.monitoring.yml"
+  lint=$("$CI_CACHE/npm/node_modules/.bin/dclint" --max-warnings 0 docker-compose.monitoring.yml) || fail "dclint: $lint"
+  ok "docker-compose.yml with docker-compose.monitoring.yml: compose config --quiet; dclint, no error or warning"
+else
+  ok "no Compose or dclint in $CI_CACHE (run .ci/containers.sh once to fetch them): the override was not checked"
+fi
+
 step "the app: embedded launcher counting in a real redis-server, on loopback ports of their own"
 redis_port=$(free_port)
 redis-server --port "$redis_port" --bind 127.0.0.1 --save '' --appendonly no --dir "$work" >"$work/redis.log" 2>&1 &
