@@ -7,6 +7,7 @@ import java.util.Comparator;
 import java.util.stream.Stream;
 
 import dev.hitcounter.system.Settings;
+import dev.hitcounter.tomcat.JsonAccessLog;
 import org.apache.catalina.Context;
 import org.apache.catalina.LifecycleException;
 import org.apache.catalina.LifecycleState;
@@ -52,6 +53,9 @@ public final class EmbeddedServer implements AutoCloseable {
         // Naming the class keeps the Host from adding Tomcat's own report valve beside ours.
         ((StandardHost) tomcat.getHost()).setErrorReportValveClass(ErrorPageValve.class.getName());
         tomcat.getHost().getPipeline().addValve(new ErrorPageValve());
+        if (settings.accessLog()) {
+            tomcat.getHost().getPipeline().addValve(new JsonAccessLog());
+        }
 
         // addContext does no annotation or web.xml scanning: the listener is registered by name, as
         // web.xml does (only such a listener may add servlets), and finds the settings read here.

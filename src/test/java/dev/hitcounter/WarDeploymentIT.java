@@ -126,6 +126,30 @@ class WarDeploymentIT {
             } finally {
                 stop(tomcat);
             }
+            // No access log unless ACCESS_LOG=true.
+            assertFalse(Files.readString(base.resolve("logs/console.log")).contains("\"remoteAddr\""));
+        }
+    }
+
+    @Test
+    void imageTomcatWritesAJsonAccessLogLinePerRequestWithAccessLogTrue() throws Exception {
+        try (RedisServerProcess redis = RedisServerProcess.start()) {
+            Path base = catalinaBase();
+            int port = LauncherProcess.freePort();
+            imageConfiguration(base, port);
+            Process tomcat = startCatalina(base, redis, Map.of("ACCESS_LOG", "true"));
+            try {
+                URI root = URI.create("http://127.0.0.1:" + port + "/");
+                awaitPage(root, tomcat, base);
+                http.send(HttpRequest.newBuilder(root.resolve("/healthz")).header("User-Agent", "access-log-it").build(),
+                        HttpResponse.BodyHandlers.ofString());
+            } finally {
+                stop(tomcat);
+            }
+            String log = Files.readString(base.resolve("logs/console.log"));
+            assertTrue(log.lines().anyMatch(line -> line.startsWith("{\"remoteAddr\":\"127.0.0.1\"")
+                    && line.contains("\"request\":\"GET /healthz HTTP/1.1\"") && line.contains("\"statusCode\":\"200\"")
+                    && line.contains("\"User-Agent\":\"access-log-it\"")), log);
         }
     }
 

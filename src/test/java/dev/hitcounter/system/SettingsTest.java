@@ -138,7 +138,7 @@ class SettingsTest {
         assertEquals("counting in Redis at redis://app:***@redis:6380/2, COUNTER_KEY=views, REDIS_POOL_SIZE=200, "
                 + "REDIS_POOL_WAIT_MS=50, REDIS_CONNECT_TIMEOUT_MS=250, REDIS_READ_TIMEOUT_MS=250, REDIS_COALESCE=true, "
                 + "REDIS_WAIT_REPLICAS=0, REQUEST_THREADS=6, PAGE_KEY_PREFIX=page, MAX_PAGES=10000, PAGES=any, "
-                + "UNIQUE_VISITORS=true, CORS_ORIGINS=none, TRUSTED_PROXIES=none", line);
+                + "UNIQUE_VISITORS=true, CORS_ORIGINS=none, TRUSTED_PROXIES=none, ACCESS_LOG=false", line);
     }
 
     @Test
