@@ -395,6 +395,8 @@ def specs(ctx):
         ours=True, replica=True, note="one WAIT 1 after each coalesced INCRBY; the replica on the Redis core")
     emb("exp-embedded-tiered1", "ours, embedded, -XX:TieredStopAtLevel=1", redis_env,
         jvm_opts=("-XX:TieredStopAtLevel=1",), ours=True, note="C1 only, for start-up")
+    emb("exp-embedded-accesslog", "ours, embedded, ACCESS_LOG=true", {**redis_env, "ACCESS_LOG": "true"}, ours=True,
+        note="ours-embedded with Tomcat's JSON access log on standard output (issue 25)")
     war("exp-war-noaccesslog", "ours, WAR, no access log", redis_env, access_log=False, ours=True,
         note="stock server.xml without the AccessLogValve")
     war("exp-war-threads50", "ours, WAR, maxThreads=50", redis_env, attrs='maxThreads="50"', ours=True,

@@ -7,6 +7,7 @@ import java.util.Comparator;
 import java.util.stream.Stream;
 
 import dev.hitcounter.system.Settings;
+import dev.hitcounter.tomcat.JsonAccessLog;
 import org.apache.catalina.Context;
 import org.apache.catalina.LifecycleException;
 import org.apache.catalina.LifecycleState;
@@ -46,10 +47,15 @@ public final class EmbeddedServer implements AutoCloseable {
         // started at once, as the image's server.xml does, so a thread dump shows the count.
         tomcat.getConnector().setProperty("maxThreads", String.valueOf(settings.requestThreads()));
         tomcat.getConnector().setProperty("minSpareThreads", String.valueOf(settings.requestThreads()));
+        // The launcher turns Tomcat's JMX registry off; /metrics reads the connector's ThreadPool MBean (issue 25).
+        ConnectorThreadPool.watch(tomcat);
 
         // Naming the class keeps the Host from adding Tomcat's own report valve beside ours.
         ((StandardHost) tomcat.getHost()).setErrorReportValveClass(ErrorPageValve.class.getName());
         tomcat.getHost().getPipeline().addValve(new ErrorPageValve());
+        if (settings.accessLog()) {
+            tomcat.getHost().getPipeline().addValve(new JsonAccessLog());
+        }
 
         // addContext does no annotation or web.xml scanning: the listener is registered by name, as
         // web.xml does (only such a listener may add servlets), and finds the settings read here.

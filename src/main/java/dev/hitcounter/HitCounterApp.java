@@ -48,6 +48,7 @@ public final class HitCounterApp implements ServletContextListener {
         Settings settings = context.getAttribute(SETTINGS) instanceof Settings given ? given : settingsFromEnvironment();
         LOG.info(() -> "hit-counter starting: " + settings.describe());
         Metrics metrics = new Metrics();
+        metrics.watchJvmAndConnectors();
         Optional<RedisClients.RedisStore> redis = settings.usesRedis()
                 ? Optional.of(RedisClients.store(settings, metrics))
                 : Optional.empty();

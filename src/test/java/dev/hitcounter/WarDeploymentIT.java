@@ -78,6 +78,16 @@ class WarDeploymentIT {
                 HttpResponse<String> jsp = get(root.resolve("/x.jsp"));
                 assertEquals(404, jsp.statusCode());
                 assertTrue(jsp.body().contains("There is no page here."), jsp.body());
+                // The JVM's and the connector's metrics, the latter from the standalone Tomcat's own MBean (issue 25).
+                String metrics = get(root.resolve("/metrics")).body();
+                assertTrue(metrics.contains("\ntomcat_connector_threads_max{connector=\"http-nio-" + port + "\"} 200"),
+                        metrics);
+                assertTrue(metrics.contains("\njvm_memory_used_bytes{area=\"heap\"} "), metrics);
+                stopTomcat(home);
+                // The JVM and connector metrics start no thread and leave nothing Tomcat reports when the app stops.
+                String log = Files.readString(home.resolve("logs/catalina.out"));
+                assertTrue(log.contains("Stopping service"), log);
+                assertFalse(log.contains("appears to have started a thread") || log.contains("memory leak"), log);
             } finally {
                 stopStarted(home);
             }
@@ -144,6 +154,30 @@ class WarDeploymentIT {
             } finally {
                 stop(tomcat);
             }
+            // No access log unless ACCESS_LOG=true.
+            assertFalse(Files.readString(base.resolve("logs/console.log")).contains("\"remoteAddr\""));
+        }
+    }
+
+    @Test
+    void imageTomcatWritesAJsonAccessLogLinePerRequestWithAccessLogTrue() throws Exception {
+        try (RedisServerProcess redis = RedisServerProcess.start()) {
+            Path base = catalinaBase();
+            int port = LauncherProcess.freePort();
+            imageConfiguration(base, port);
+            Process tomcat = startCatalina(base, redis, Map.of("ACCESS_LOG", "true"));
+            try {
+                URI root = URI.create("http://127.0.0.1:" + port + "/");
+                awaitPage(root, tomcat, base);
+                http.send(HttpRequest.newBuilder(root.resolve("/healthz")).header("User-Agent", "access-log-it").build(),
+                        HttpResponse.BodyHandlers.ofString());
+            } finally {
+                stop(tomcat);
+            }
+            String log = Files.readString(base.resolve("logs/console.log"));
+            assertTrue(log.lines().anyMatch(line -> line.startsWith("{\"remoteAddr\":\"127.0.0.1\"")
+                    && line.contains("\"request\":\"GET /healthz HTTP/1.1\"") && line.contains("\"statusCode\":\"200\"")
+                    && line.contains("\"User-Agent\":\"access-log-it\"")), log);
         }
     }
 
@@ -228,6 +262,13 @@ class WarDeploymentIT {
 
     /** Stops the Tomcat that catalina.sh start left running, as catalina.sh stop -force would, and removes the copy. */
     private static void stopStarted(Path home) throws Exception {
+        stopTomcat(home);
+        try (Stream<Path> paths = Files.walk(home)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        }
+    }
+
+    private static void stopTomcat(Path home) throws Exception {
         Path pidFile = home.resolve(PID_FILE);
         if (Files.exists(pidFile)) {
             Optional<ProcessHandle> tomcat = ProcessHandle.of(Long.parseLong(Files.readString(pidFile).trim()));
@@ -239,9 +280,6 @@ class WarDeploymentIT {
                     tomcat.get().destroyForcibly();
                 }
             }
-        }
-        try (Stream<Path> paths = Files.walk(home)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
         }
     }
 

@@ -1,10 +1,19 @@
 package dev.hitcounter.system;
 
+import java.util.List;
 import java.util.function.IntSupplier;
 
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.instrumentation.jvm.JvmBufferPoolMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmClassLoadingMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmCompilationMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmGarbageCollectorMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmMemoryMetrics;
+import io.prometheus.metrics.instrumentation.jvm.JvmRuntimeInfoMetric;
+import io.prometheus.metrics.instrumentation.jvm.JvmThreadsMetrics;
+import io.prometheus.metrics.instrumentation.jvm.ProcessMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 /** The app's Prometheus metrics, in a registry of its own that {@code /metrics} exposes. */
@@ -47,6 +56,18 @@ public final class Metrics {
             .withoutExemplars()
             .register(registry);
 
+    public Metrics() {
+        // Series that exist from the first scrape at 0, so that rate() over them and the alerts on them see a
+        // healthy 0 instead of nothing (issue 25). The kinds are CounterUnavailableException.Kind's names.
+        for (String kind : List.of("connect", "pool_exhausted", "known_down", "timeout", "broken", "not_replicated",
+                "rejected", "refused")) {
+            redisErrors.initLabelValues(kind);
+        }
+        for (String status : List.of("200", "500", "503")) {
+            responses.initLabelValues(status);
+        }
+    }
+
     public PrometheusRegistry registry() {
         return registry;
     }
@@ -69,6 +90,24 @@ public final class Metrics {
 
     void response(int status) {
         responses.labelValues(String.valueOf(status)).inc();
+    }
+
+    /**
+     * Adds the JVM's metrics (memory, GC, threads, classes, process) and Tomcat's request connectors' threads and
+     * connections, all read at scrape time.
+     */
+    public void watchJvmAndConnectors() {
+        // JvmMetrics.builder() would also add JvmMemoryPoolAllocationMetrics, whose listener on the JVM's
+        // garbage collectors outlives an undeployed app and keeps its class loader; native memory needs a JVM flag.
+        JvmThreadsMetrics.builder().register(registry);
+        JvmMemoryMetrics.builder().register(registry);
+        JvmGarbageCollectorMetrics.builder().register(registry);
+        JvmBufferPoolMetrics.builder().register(registry);
+        JvmClassLoadingMetrics.builder().register(registry);
+        JvmCompilationMetrics.builder().register(registry);
+        JvmRuntimeInfoMetric.builder().register(registry);
+        ProcessMetrics.builder().register(registry);
+        ConnectorMetrics.register(registry);
     }
 
     /** Exposes the Redis pool's connections in use and idle, read at scrape time. */

@@ -29,6 +29,7 @@ import dev.hitcounter.tomcat.RequestThreads;
  *                        ({@code REDIS_WAIT_REPLICAS}, 0: none)
  * @param requestThreads  Tomcat's request threads in the embedded launcher ({@code REQUEST_THREADS})
  * @param pages           the settings of counting any page: badges, the JSON API, unique visitors
+ * @param accessLog       Tomcat's access log in JSON lines on standard output ({@code ACCESS_LOG})
  */
 public record Settings(
         int port,
@@ -42,7 +43,8 @@ public record Settings(
         Optional<RedisSentinels> sentinels,
         int waitReplicas,
         int requestThreads,
-        PageSettings pages) {
+        PageSettings pages,
+        boolean accessLog) {
 
     /** The default number of pooled connections: Tomcat's default number of request threads. */
     static final int DEFAULT_POOL_SIZE = 200;
@@ -71,7 +73,8 @@ public record Settings(
                 sentinels,
                 waitReplicas,
                 Variables.number(env, RequestThreads.VARIABLE, threads, 1, 10_000),
-                PageSettings.from(env));
+                PageSettings.from(env),
+                Variables.flag(env, "ACCESS_LOG", false));
     }
 
     /** Whether views are counted in Redis, reached directly or through Sentinel. */
@@ -103,7 +106,8 @@ public record Settings(
                 + ", REDIS_COALESCE=" + coalesce
                 + ", REDIS_WAIT_REPLICAS=" + waitReplicas
                 + ", REQUEST_THREADS=" + requestThreads
-                + ", " + pages.describe(usesRedis());
+                + ", " + pages.describe(usesRedis())
+                + ", ACCESS_LOG=" + accessLog;
     }
 
     private static Optional<RedisSentinels> sentinels(Map<String, String> env) {

@@ -139,7 +139,7 @@ class SettingsTest {
                 + "REDIS_POOL_WAIT_MS=50, REDIS_CONNECT_TIMEOUT_MS=250, REDIS_READ_TIMEOUT_MS=250, REDIS_COALESCE=true, "
                 + "REDIS_WAIT_REPLICAS=0, REQUEST_THREADS=6, PAGE_KEY_PREFIX=page, MAX_PAGES=10000, PAGES=any, "
                 + "UNIQUE_VISITORS=true, UNIQUE_VISITORS_SECRET_FILE=unset (a random secret per process), "
-                + "CORS_ORIGINS=none, TRUSTED_PROXIES=none", line);
+                + "CORS_ORIGINS=none, TRUSTED_PROXIES=none, ACCESS_LOG=false", line);
     }
 
     @Test

@@ -68,7 +68,8 @@ public final class LauncherProcess implements AutoCloseable {
                     .redirectErrorStream(true)
                     .redirectOutput(log.toFile());
             builder.environment().keySet().removeIf(name -> name.startsWith("REDIS_") || name.equals("PORT")
-                    || name.equals("COUNTER_KEY") || name.equals("REQUEST_THREADS"));
+                    || name.equals("COUNTER_KEY") || name.equals("REQUEST_THREADS")
+                    || name.equals("ACCESS_LOG"));
             builder.environment().putAll(env);
             return new LauncherProcess(builder.start(), log, env.get("PORT"));
         } catch (IOException e) {
