@@ -3,12 +3,11 @@ package dev.hitcounter.counter;
 import java.io.IOException;
 import java.util.concurrent.atomic.AtomicReference;
 
+import dev.hitcounter.system.AbandonedOnTimeout;
 import dev.hitcounter.system.AsyncAnswer;
 import dev.hitcounter.system.ErrorPages;
 import dev.hitcounter.system.Metrics;
 import jakarta.servlet.AsyncContext;
-import jakarta.servlet.AsyncEvent;
-import jakarta.servlet.AsyncListener;
 import jakarta.servlet.http.HttpServletResponse;
 
 /**
@@ -20,7 +19,7 @@ import jakarta.servlet.http.HttpServletResponse;
  * <p>Every method may run on any thread and never throws: a client that went away makes the
  * response throw, and that must not reach the coalescer's thread or the other views of a batch.
  */
-public final class PendingView implements AsyncListener {
+public final class PendingView implements AbandonedOnTimeout {
 
     /** How a request of one kind is answered: its page with the count, or a page saying it was not counted. */
     public interface Answers {
@@ -154,6 +153,7 @@ public final class PendingView implements AsyncListener {
     }
 
     /** Answers 503 now, before any result: on an async timeout, a client error or the shutdown. */
+    @Override
     public void abandon() {
         if (state.compareAndSet(State.QUEUED, State.DONE)
                 || state.compareAndSet(State.SENT, State.ANSWERED_EARLY)) {
@@ -178,23 +178,5 @@ public final class PendingView implements AsyncListener {
 
     private void complete() {
         AsyncAnswer.complete(async);
-    }
-
-    @Override
-    public void onTimeout(AsyncEvent event) {
-        abandon();
-    }
-
-    @Override
-    public void onError(AsyncEvent event) {
-        abandon();
-    }
-
-    @Override
-    public void onComplete(AsyncEvent event) {
-    }
-
-    @Override
-    public void onStartAsync(AsyncEvent event) {
     }
 }

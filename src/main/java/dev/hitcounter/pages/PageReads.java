@@ -17,11 +17,10 @@ import java.util.logging.Logger;
 
 import dev.hitcounter.counter.CounterUnavailableException;
 import dev.hitcounter.counter.PendingView;
+import dev.hitcounter.system.AbandonedOnTimeout;
 import dev.hitcounter.system.AsyncAnswer;
 import dev.hitcounter.system.ErrorPages;
 import jakarta.servlet.AsyncContext;
-import jakarta.servlet.AsyncEvent;
-import jakarta.servlet.AsyncListener;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
@@ -170,7 +169,7 @@ final class PageReads implements AutoCloseable {
     }
 
     /** One request waiting for a read: answered exactly once, by the read, its timeout, a client error or close. */
-    private static final class Waiting<T> implements AsyncListener {
+    private static final class Waiting<T> implements AbandonedOnTimeout {
 
         private final AsyncContext async;
         private final Shown<T> shown;
@@ -195,7 +194,8 @@ final class PageReads implements AutoCloseable {
             answer(response -> ErrorPages.send(response, HttpServletResponse.SC_INTERNAL_SERVER_ERROR));
         }
 
-        void abandon() {
+        @Override
+        public void abandon() {
             answer(answers::unavailable);
         }
 
@@ -204,24 +204,6 @@ final class PageReads implements AutoCloseable {
                 AsyncAnswer.write(async, body);
                 AsyncAnswer.complete(async);
             }
-        }
-
-        @Override
-        public void onTimeout(AsyncEvent event) {
-            abandon();
-        }
-
-        @Override
-        public void onError(AsyncEvent event) {
-            abandon();
-        }
-
-        @Override
-        public void onComplete(AsyncEvent event) {
-        }
-
-        @Override
-        public void onStartAsync(AsyncEvent event) {
         }
     }
 
