@@ -7,7 +7,7 @@ import java.util.logging.Logger;
 import dev.hitcounter.counter.AsyncCoalescer;
 import dev.hitcounter.counter.Counter;
 import dev.hitcounter.counter.InMemoryCounter;
-import dev.hitcounter.counter.PageServlet;
+import dev.hitcounter.counter.HomePageServlet;
 import dev.hitcounter.counter.RedisClients;
 import dev.hitcounter.pages.PageEndpoints;
 import dev.hitcounter.system.ErrorPages;
@@ -54,12 +54,12 @@ public final class HitCounterApp implements ServletContextListener {
                 : Optional.empty();
         counter = redis.map(RedisClients.RedisStore::counter).orElseGet(HitCounterApp::inMemoryCounter);
         // The in-memory counter never waits, so its views stay on the request thread.
-        PageServlet page;
+        HomePageServlet page;
         if (settings.usesRedis() && settings.coalesce()) {
             coalescer = AsyncCoalescer.start(counter, metrics, settings.answerTimeoutMillis());
-            page = new PageServlet(coalescer);
+            page = new HomePageServlet(coalescer);
         } else {
-            page = new PageServlet(counter, metrics);
+            page = new HomePageServlet(counter, metrics);
         }
 
         // Before the responses filter: Tomcat's RemoteIpFilter, if TRUSTED_PROXIES asks for it, comes first.

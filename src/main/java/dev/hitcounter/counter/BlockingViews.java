@@ -29,7 +29,7 @@ final class BlockingViews implements Views {
             PendingView.PAGE.notCounted(response, e);
             return;
         }
-        PageServlet.sendCount(response, views);
+        HomePageServlet.sendCount(response, views);
         metrics.viewServed();
     }
 }

@@ -51,17 +51,17 @@ public final class PendingView implements AbandonedOnTimeout {
     static final Answers PAGE = new Answers() {
         @Override
         public void counted(HttpServletResponse response, long views) throws IOException {
-            PageServlet.sendCount(response, views);
+            HomePageServlet.sendCount(response, views);
         }
 
         @Override
         public void rejected(HttpServletResponse response) throws IOException {
-            PageServlet.sendRejected(response);
+            HomePageServlet.sendRejected(response);
         }
 
         @Override
         public void unavailable(HttpServletResponse response) throws IOException {
-            PageServlet.sendUnavailable(response);
+            HomePageServlet.sendUnavailable(response);
         }
     };
 

@@ -9,24 +9,27 @@ import dev.hitcounter.system.Metrics;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
-/** {@code GET /}: counts the view and shows the count; {@code HEAD /} answers without counting. */
-public final class PageServlet extends GetOnlyServlet {
+/**
+ * The home page, {@code GET /}: counts the view under {@code COUNTER_KEY} and shows the count; {@code HEAD /} answers
+ * without counting. Any other page's count is in {@code pages/}.
+ */
+public final class HomePageServlet extends GetOnlyServlet {
 
     static final String TITLE = "Hit counter";
 
     private final transient Views views;
 
     /** Counts on the request thread, one increment per view; the thread waits for the store. */
-    public PageServlet(Counter counter, Metrics metrics) {
+    public HomePageServlet(Counter counter, Metrics metrics) {
         this(new BlockingViews(counter, metrics));
     }
 
     /** Hands each view to the coalescer, which answers it later; the request thread returns at once. */
-    public PageServlet(AsyncCoalescer coalescer) {
+    public HomePageServlet(AsyncCoalescer coalescer) {
         this((Views) coalescer);
     }
 
-    private PageServlet(Views views) {
+    private HomePageServlet(Views views) {
         this.views = views;
     }
 

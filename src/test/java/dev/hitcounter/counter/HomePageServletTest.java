@@ -16,11 +16,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-class PageServletTest {
+class HomePageServletTest {
 
     private final Counter counter = mock(Counter.class);
     private final Metrics metrics = new Metrics();
-    private final PageServlet servlet = new PageServlet(counter, metrics);
+    private final HomePageServlet servlet = new HomePageServlet(counter, metrics);
     private final RecordingResponse response = new RecordingResponse();
 
     @Test
