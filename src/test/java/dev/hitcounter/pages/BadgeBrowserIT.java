@@ -223,14 +223,15 @@ class BadgeBrowserIT {
             deadPort = socket.getLocalPort();
         }
         try (RedisServerProcess own = RedisServerProcess.start();
-             RunningApp limited = RunningApp.start(Map.of("REDIS_URL", own.url(), "PAGES", "first,second",
-                     "MAX_PAGES", "1"));
-             RunningApp down = RunningApp.start(Map.of("REDIS_URL", "redis://127.0.0.1:" + deadPort))) {
+             RunningApp limited = RunningApp.start(Map.of("REDIS_URL", own.url(), "MAX_PAGES", "1"));
+             // A page outside PAGES is refused before Redis is asked, so the app whose Redis is down shows it too.
+             RunningApp down = RunningApp.start(Map.of("REDIS_URL", "redis://127.0.0.1:" + deadPort,
+                     "PAGES", "home"))) {
             assertEquals(200, limited.get("/badge/first.svg").statusCode());
             Map<String, String> shown = new LinkedHashMap<>();
             shown.put(app.uri("/badge/a:b.svg").toString(), "views: not counted");
             shown.put(app.uri("/badge/ok.svg?style=plastic").toString(), "badge: bad option");
-            shown.put(limited.uri("/badge/elsewhere.svg").toString(), "views: not counted");
+            shown.put(down.uri("/badge/elsewhere.svg").toString(), "views: not counted");
             shown.put(limited.uri("/badge/second.svg").toString(), "views: not counted");
             shown.put(down.uri("/badge/home.svg").toString(), "views: unavailable");
             shown.put(down.uri("/badge/home.svg?value=uniques-today").toString(), "visitors today: unavailable");
