@@ -382,14 +382,29 @@ class Stack:
                 pass
 
 
+def proxy_mounts(root):
+    """The files docker-compose.ha.yml mounts under /usr/local/etc/haproxy/ (e.g. the app's 503 page), by the path
+    the config names them with, as paths on this machine."""
+    mounts = {}
+    compose = os.path.join(root, "docker-compose.ha.yml")
+    if os.path.exists(compose):
+        with open(compose) as f:
+            for line in f:
+                m = re.match(r"\s*-\s*['\"]?(\./[^:'\"]+):(/usr/local/etc/haproxy/[^:'\"]+)", line)
+                if m:
+                    mounts[m.group(2)] = os.path.normpath(os.path.join(root, m.group(1)))
+    return mounts
+
+
 def derive_haproxy_cfg(text, path, app_ports, proxy_port):
     """The project's haproxy.cfg for loopback: no DNS resolvers (a static server line per app instead of the
     server-template), the frontend bound to proxy_port, and files it names under /usr/local/etc/haproxy/ taken
-    from beside the config. Everything else as it is. Returns the text and the lines changed."""
+    from where docker-compose.ha.yml mounts them from, else from beside the config. Everything else as it is. Returns the text and the lines changed."""
     out, changes = [], []
     in_resolvers = False
     bound = templated = False
     here = os.path.dirname(os.path.abspath(path))
+    mounts = proxy_mounts(os.path.dirname(os.path.dirname(here)))
     for line in text.splitlines():
         stripped = line.strip()
         words = stripped.split()
@@ -422,11 +437,14 @@ def derive_haproxy_cfg(text, path, app_ports, proxy_port):
             continue
         if "/usr/local/etc/haproxy/" in line:
             def local(match):
+                if match.group(0) in mounts:
+                    return mounts[match.group(0)]
                 name = os.path.basename(match.group(0))
                 for root, _, files in os.walk(here):
                     if name in files:
                         return os.path.join(root, name)
-                raise SystemExit(f"FAILED: {path} names {match.group(0)}, and no {name} is under {here}")
+                raise SystemExit(f"FAILED: {path} names {match.group(0)}, which docker-compose.ha.yml does not mount "
+                                 f"and no {name} is under {here}")
             new = re.sub(r"/usr/local/etc/haproxy/\S+", local, line)
             changes.append(f"{stripped} -> {new.strip()}")
             out.append(new)
