@@ -809,6 +809,14 @@ def table(args, records, faults, events, stopped_at, failures):
             failed_after = [r for r in failed_after if not (r[2] == 503 and r[5])]
             met = not failed_after
             why = f"{len(failed_after)} failed that were sent after the kill" if failed_after else ""
+            # A request HAProxy had passed to the app as it died is answered 502, or on a reused client connection
+            # by closing it unanswered: with no retry of a GET that may have counted (issue 21 item 2), at most one
+            # per client is the documented miss (docs/operations.md, "Keep-alive connections"); more fails the run.
+            dropped = [r for r in failed_after if r[2] == 502 or not isinstance(r[2], int)]
+            fault["tolerated"] = (not met and len(dropped) == len(failed_after)
+                                  and len(failed_after) <= args.clients)
+            if fault["tolerated"]:
+                why += f" (each a 502 or a dropped connection, at most one per client: {args.clients})"
         elif kind == KINDS[3]:
             failed = [r for r in window if r[2] != 200]
             met = not failed
@@ -842,9 +850,10 @@ def table(args, records, faults, events, stopped_at, failures):
             after_promotion = [f["back_s"] - f["elected_s"] for f in group
                                if f["elected_s"] is not None and f["back_s"] is not None]
             missed = [f for f in group if not f["met"]]
-            if isolated and missed:
-                failures.append(f"{kind}: goal missed in {len(missed)} of {len(group)} isolated faults ("
-                                + "; ".join(f["why"] for f in missed) + ")")
+            broken = [f for f in missed if not f.get("tolerated")]
+            if isolated and broken:
+                failures.append(f"{kind}: goal missed in {len(broken)} of {len(group)} isolated faults ("
+                                + "; ".join(f["why"] for f in broken) + ")")
             rows.append([
                 kind, "yes" if isolated else "no (overlapping)", str(len(group)),
                 f"{statistics.median(times):.2f} s" if times else "-",
@@ -854,7 +863,8 @@ def table(args, records, faults, events, stopped_at, failures):
                 f"{max(after_promotion):.2f} s" if after_promotion else "-",
                 str(sum(f["503s"] for f in group)), str(sum(f["other_failures"] for f in group)),
                 GOALS[kind],
-                ("yes" if not missed else f"no: {len(missed)} of {len(group)}") if isolated
+                ("yes" if not missed else f"no: {len(missed)} of {len(group)}"
+                 + (", each within one dropped request per client" if not broken else "")) if isolated
                 else ("(not a goal) " + ("held" if not missed else f"{len(missed)} of {len(group)} missed")),
             ])
     return rows
