@@ -78,7 +78,7 @@ replicas_of_0() { [[ $(node 0 info replication | sed -n 's/^connected_slaves://p
 wait_for 20 "redis-0 has 2 replicas" replicas_of_0
 echo "   ok: first start, no sentinel answering: redis-0 primary, redis-1 and redis-2 its replicas"
 
-# As sentinel-start.sh writes them (down-after 5 s, failover-timeout 60 s).
+# As sentinel-start.sh writes them (down-after 5 s, failover-timeout 5 s, parallel-syncs 3).
 for n in 0 1 2; do
   cat >"$work/sentinel-$n.conf" <<CONF
 port 26379
@@ -90,8 +90,8 @@ sentinel announce-ip sentinel-$n.sentinel
 sentinel monitor mymaster redis-0.redis 6379 2
 sentinel auth-pass mymaster $password
 sentinel down-after-milliseconds mymaster 5000
-sentinel failover-timeout mymaster 60000
-sentinel parallel-syncs mymaster 1
+sentinel failover-timeout mymaster 5000
+sentinel parallel-syncs mymaster 3
 CONF
   redis-server "$work/sentinel-$n.conf" --sentinel >"$work/sentinel-$n.log" 2>&1 &
   pids+=($!)
