@@ -46,8 +46,10 @@ log=$work/maven.log
 tests_started=$SECONDS
 # The reports read below must be this run's, not the README command's from before.
 rm -f target/failsafe-reports/TEST-*.xml
+# The tests' own log lines stay in the file unless they fail: the README's run above printed the same ones.
 if ! ./mvnw -q verify -Dtest=none -Dsurefire.failIfNoSpecifiedTests=false -Dit.test="$ITS" \
-  -Dtest.redis.server=valkey-server -Dtest.redis.sentinel=valkey-sentinel 2>&1 | tee "$log"; then
+  -Dtest.redis.server=valkey-server -Dtest.redis.sentinel=valkey-sentinel >"$log" 2>&1; then
+  grep -E '^\[(ERROR|WARNING)\]|RedisServerProcess' "$log" | head -80 | sed 's/^/   | /' >&2
   fail "./mvnw verify of $ITS against Valkey"
 fi
 # The harness refuses a server whose INFO does not match its binary's name, and prints each binary it started
