@@ -102,7 +102,7 @@ class SettingsTest {
 
     @Test
     void aclUserInUrlTakesThePasswordFromTheFile(@TempDir Path dir) throws IOException {
-        // docs/scaling.md gives managed services' ACL users this way: the colon says the name is a user, not a password.
+        // docs/scaling.md gives managed services' ACL users so: the colon says the name is a user, not a password.
         Path secret = Files.writeString(dir.resolve("redis-password"), "s3cret\n");
         Settings settings = Settings.from(Map.of("REDIS_URL", "rediss://counter:@cache.example.com:6379",
                 "REDIS_PASSWORD_FILE", secret.toString()));

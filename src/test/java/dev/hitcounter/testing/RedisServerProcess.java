@@ -245,7 +245,13 @@ public final class RedisServerProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        awaitOurServer(binary);
+        try {
+            awaitOurServer(binary);
+        } catch (RuntimeException e) {
+            // Not the server the test asked for, or not answering: no process is left behind for the next test.
+            process.destroyForcibly();
+            throw e;
+        }
     }
 
     /** Waits for the process we started to answer on the port with its data set loaded. */
@@ -341,8 +347,8 @@ public final class RedisServerProcess implements AutoCloseable {
             String version = info.lines()
                     .filter(line -> line.startsWith(valkeyAnswers ? "valkey_version:" : "redis_version:"))
                     .findFirst().orElse("no version");
-            System.out.println("RedisServerProcess: " + binary + " answers " + (valkeyAnswers ? "server_name:valkey " : "")
-                    + version);
+            System.out.println("RedisServerProcess: " + binary + " answers "
+                    + (valkeyAnswers ? "server_name:valkey " : "") + version);
         }
     }
 
