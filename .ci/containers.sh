@@ -15,6 +15,8 @@ POD=hit-counter-ci
 NETNS=hit-counter-ci
 DCLINT_VERSION=3.1.0
 DOCKERFILE_UTILS_VERSION=0.16.3
+# docker-compose.yml's switch to Valkey, as docs/operations.md and the file's own comment give it (issue 22 part 3).
+VALKEY_IMAGE=valkey/valkey:8.1.1
 
 step() { echo "== containers $*"; }
 ok() { echo "   ok: $*"; }
@@ -115,8 +117,11 @@ qualified() {
 }
 standins=$(bash docker/standins/make-standins.sh --list)
 stages=$(awk 'toupper($1) == "FROM" && toupper($3) == "AS" {print $4}' docker/Dockerfile)
+# An image given as ${VARIABLE:-default} is named by its default; the Valkey switch's image is named too.
+compose_images() { awk '$1 == "image:" {print $2}' "$@" | sed -E 's/^\$\{[A-Z_]+:-(.*)\}$/\1/'; }
 named=$(awk 'toupper($1) == "FROM" {print $2}' docker/Dockerfile | grep -vxF "$stages"
-  awk '$1 == "image:" {print $2}' docker-compose.yml)
+  compose_images docker-compose.yml
+  echo "$VALKEY_IMAGE")
 for ref in $named; do
   grep -qxF "$(qualified "$ref")" <<<"$standins" || fail "$ref (named in the files) has no stand-in"
   ok "$ref: stand-in present (Debian-based, see above)"
@@ -284,7 +289,7 @@ up --build
 expect_stack_page 1
 expect_stack_page 2
 # Issue 14: the Redis that Compose runs is the version its tag names, and has the CVE-2025-49844 fix of its line.
-redis_tag=$(awk '$1 == "image:" && $2 ~ /^redis:/ {print $2}' docker-compose.yml)
+redis_tag=$(compose_images docker-compose.yml | grep '^redis:')
 tag_version=${redis_tag#redis:}
 tag_version=${tag_version%%-*}
 running_version=$(podman exec "$PROJECT-redis-1" redis-cli INFO server | tr -d '\r' | sed -n 's/^redis_version://p')
@@ -339,6 +344,29 @@ up
 expect_stack_page 1
 ok "after down -v it starts from 1"
 "${compose[@]}" down --volumes >/dev/null 2>&1
+
+echo "   with REDIS_IMAGE=$VALKEY_IMAGE: the same stack on Valkey"
+valkey_started=$SECONDS
+for doc in docker-compose.yml docs/operations.md README.md; do
+  grep -qF "REDIS_IMAGE=$VALKEY_IMAGE" "$doc" || fail "$doc does not give the switch as REDIS_IMAGE=$VALKEY_IMAGE"
+done
+export REDIS_IMAGE=$VALKEY_IMAGE
+up
+expect_stack_page 1
+expect_stack_page 2
+server=$(podman exec "$PROJECT-redis-1" redis-cli INFO server | tr -d '\r' | grep -E '^(server_name|valkey_version):' | paste -sd' ')
+[[ $server == "server_name:valkey valkey_version:${VALKEY_IMAGE##*:}" ]] \
+  || fail "REDIS_IMAGE=$VALKEY_IMAGE: INFO server says '$server', not server_name:valkey valkey_version:${VALKEY_IMAGE##*:}"
+views=$(podman exec "$PROJECT-redis-1" redis-cli get views)
+[[ $views == 2 ]] || fail "REDIS_IMAGE=$VALKEY_IMAGE: redis-cli get views -> $views, expected 2"
+ok "redis runs $server (INFO server); GET views -> $views"
+expect_maxmemory "with REDIS_IMAGE=$VALKEY_IMAGE"
+valkey_user=$(podman top "$PROJECT-redis-1" user | tail -n +2 | sort -u)
+[[ $valkey_user == valkey ]] || fail "REDIS_IMAGE=$VALKEY_IMAGE: the server runs as '$valkey_user', not valkey"
+ok "the server runs as the image's valkey user, as the command gives options only"
+"${compose[@]}" down --volumes >/dev/null 2>&1
+unset REDIS_IMAGE
+echo "   the Valkey run took $((SECONDS - valkey_started)) s"
 
 echo "   with docker-compose.secure.yml: Redis with a password from a secret file"
 password=$(openssl rand -hex 32)

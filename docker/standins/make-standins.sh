@@ -23,6 +23,8 @@ STANDINS=(
   # (trixie has 8.0.2 with the fix backported, but it reports 8.0.2); the tag names the version it really is.
   "docker.io/library/redis:8.0.6-bookworm|redis|forky|Debian forky + Debian redis-server 8.0.6"
   "docker.io/library/haproxy:3.0.11-bookworm|haproxy|trixie|Debian trixie + Debian haproxy 3.0.11"
+  # For docker-compose.yml's REDIS_IMAGE switch (issue 22 part 3); the official image is also Debian-based.
+  "docker.io/valkey/valkey:8.1.1|valkey|trixie|Debian trixie + Debian valkey-server 8.1.1"
 )
 BASE_REPO=localhost/hit-counter-standin-base
 LABEL=org.hit-counter.standin.recipe
@@ -132,7 +134,7 @@ stale_ids=()
 for entry in "${STANDINS[@]}"; do
   IFS='|' read -r tag name suite what <<<"$entry"
   extra=()
-  [[ $name == redis || $name == haproxy ]] && extra=("$here/$name-entrypoint.sh")
+  [[ $name == redis || $name == haproxy || $name == valkey ]] && extra=("$here/$name-entrypoint.sh")
   recipe=$(hash_of <(echo "$base_recipe $entry") "$here/$name.Containerfile" "${extra[@]}")
   if [[ $(recipe_of "$tag") == "$recipe" ]]; then
     echo "stand-in $tag: cached (recipe $recipe) -- STAND-IN, not the official image: $what"
@@ -151,7 +153,7 @@ for entry in "${STANDINS[@]}"; do
   fi
   # The version in the tag, which the build checks the package really has.
   version=${tag##*:}
-  [[ $name != redis && $name != haproxy ]] || build_args+=(--build-arg "VERSION=${version%%-*}")
+  [[ $name != redis && $name != haproxy && $name != valkey ]] || build_args+=(--build-arg "VERSION=${version%%-*}")
   if buildah bud --quiet --pull=never --isolation chroot --format docker --layers=false --force-rm \
       --label "$LABEL=$recipe" --label "org.hit-counter.standin.of=$what" "${build_args[@]}" \
       -f "$context/$name.Containerfile" -t "$tag" "$context" >"$context.log" 2>&1; then

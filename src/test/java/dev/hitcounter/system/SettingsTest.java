@@ -101,6 +101,18 @@ class SettingsTest {
     }
 
     @Test
+    void aclUserInUrlTakesThePasswordFromTheFile(@TempDir Path dir) throws IOException {
+        // docs/scaling.md gives managed services' ACL users so: the colon says the name is a user, not a password.
+        Path secret = Files.writeString(dir.resolve("redis-password"), "s3cret\n");
+        Settings settings = Settings.from(Map.of("REDIS_URL", "rediss://counter:@cache.example.com:6379",
+                "REDIS_PASSWORD_FILE", secret.toString()));
+        RedisEndpoint endpoint = settings.redis().orElseThrow();
+        assertEquals("counter", endpoint.user());
+        assertEquals("s3cret", endpoint.password());
+        assertTrue(endpoint.tls());
+    }
+
+    @Test
     void passwordInUrlAndFileIsRefused(@TempDir Path dir) throws IOException {
         Path secret = Files.writeString(dir.resolve("redis-password"), "other");
         SettingsException e = assertThrows(SettingsException.class, () -> Settings.from(Map.of(

@@ -9,6 +9,9 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 import redis.clients.jedis.DefaultJedisClientConfig;
@@ -17,9 +20,18 @@ import redis.clients.jedis.RedisClient;
 
 /**
  * A real {@code redis-server} process that a test starts on a free port and stops: the one on PATH,
- * or where there is none, the binary shipped in the {@code embedded-redis} jar from Maven Central.
+ * or where there is none, the binary shipped in the {@code embedded-redis} jar from Maven Central; or the server that
+ * {@code -Dtest.redis.server} (and {@code -Dtest.redis.sentinel}) name, e.g. {@code valkey-server}, which then must be
+ * on PATH and must say in {@code INFO server} that it is what its name says (issue 22 part 3).
  */
 public final class RedisServerProcess implements AutoCloseable {
+
+    /** The property (or, in capitals with underscores, the environment variable) naming the server binary. */
+    static final String SERVER_PROPERTY = "test.redis.server";
+    /** As {@link #SERVER_PROPERTY}, for the binary that runs Sentinel; by default the server's with --sentinel. */
+    static final String SENTINEL_PROPERTY = "test.redis.sentinel";
+    /** The binaries whose server name and version this test JVM has printed, once each. */
+    private static final Set<Path> ANNOUNCED = ConcurrentHashMap.newKeySet();
 
     private final int port;
     private final Path dir;
@@ -216,7 +228,8 @@ public final class RedisServerProcess implements AutoCloseable {
     }
 
     private void startProcess(List<String> moreArgs) {
-        List<String> command = new ArrayList<>(List.of(binary().toString()));
+        Path binary = sentinelConfig == null ? serverBinary() : sentinelBinary();
+        List<String> command = new ArrayList<>(List.of(binary.toString()));
         if (sentinelConfig != null) {
             command.addAll(List.of(sentinelConfig.toString(), "--sentinel"));
         }
@@ -232,11 +245,17 @@ public final class RedisServerProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        awaitOurServer();
+        try {
+            awaitOurServer(binary);
+        } catch (RuntimeException e) {
+            // Not the server the test asked for, or not answering: no process is left behind for the next test.
+            process.destroyForcibly();
+            throw e;
+        }
     }
 
     /** Waits for the process we started to answer on the port with its data set loaded. */
-    private void awaitOurServer() {
+    private void awaitOurServer(Path binary) {
         long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
@@ -247,6 +266,7 @@ public final class RedisServerProcess implements AutoCloseable {
                 if (!info.contains("process_id:" + process.pid() + "\r\n")) {
                     throw new IllegalStateException("another Redis answers on port " + port);
                 }
+                checkFlavour(binary, info);
                 // INFO answers while the append-only file is still loading; GET would get LOADING.
                 if (sentinelConfig != null || probe.info("persistence").contains("loading:0\r\n")) {
                     return;
@@ -309,7 +329,34 @@ public final class RedisServerProcess implements AutoCloseable {
         }
     }
 
-    private static Path binary() {
+    /**
+     * A server named by {@link #SERVER_PROPERTY} must be what its name says: a run meant for Valkey must never pass
+     * against Redis because the wrong binary was found (and the other way round).
+     */
+    private void checkFlavour(Path binary, String info) {
+        if (configured(SERVER_PROPERTY) == null && configured(SENTINEL_PROPERTY) == null) {
+            return;
+        }
+        boolean valkeyAnswers = info.contains("\r\nserver_name:valkey\r\n");
+        boolean valkeyNamed = binary.getFileName().toString().startsWith("valkey");
+        if (valkeyAnswers != valkeyNamed) {
+            throw new IllegalStateException(binary + " started a server whose INFO server says "
+                    + (valkeyAnswers ? "server_name:valkey" : "no server_name:valkey") + ": " + info);
+        }
+        if (ANNOUNCED.add(binary)) {
+            String version = info.lines()
+                    .filter(line -> line.startsWith(valkeyAnswers ? "valkey_version:" : "redis_version:"))
+                    .findFirst().orElse("no version");
+            System.out.println("RedisServerProcess: " + binary + " answers "
+                    + (valkeyAnswers ? "server_name:valkey " : "") + version);
+        }
+    }
+
+    private static Path serverBinary() {
+        String named = configured(SERVER_PROPERTY);
+        if (named != null) {
+            return onPath(named, SERVER_PROPERTY);
+        }
         for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
             Path candidate = Path.of(dir, "redis-server");
             if (Files.isExecutable(candidate)) {
@@ -317,6 +364,38 @@ public final class RedisServerProcess implements AutoCloseable {
             }
         }
         return BundledBinary.PATH;
+    }
+
+    private static Path sentinelBinary() {
+        String named = configured(SENTINEL_PROPERTY);
+        return named == null ? serverBinary() : onPath(named, SENTINEL_PROPERTY);
+    }
+
+    /** The system property, else the environment variable of the same name in capitals ({@code TEST_REDIS_SERVER}). */
+    private static String configured(String property) {
+        String value = System.getProperty(property);
+        if (value == null || value.isBlank()) {
+            value = System.getenv(property.toUpperCase(Locale.ROOT).replace('.', '_'));
+        }
+        return value == null || value.isBlank() ? null : value.trim();
+    }
+
+    /** A binary named by a setting: a path, or a name looked up on PATH; never a fallback to another server. */
+    private static Path onPath(String named, String property) {
+        if (named.contains("/")) {
+            Path path = Path.of(named);
+            if (Files.isExecutable(path)) {
+                return path;
+            }
+        } else {
+            for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+                Path candidate = Path.of(dir, named);
+                if (Files.isExecutable(candidate)) {
+                    return candidate;
+                }
+            }
+        }
+        throw new IllegalStateException(property + "=" + named + ": no such executable (on PATH or as a path)");
     }
 
     /** The redis-server binary from the embedded-redis jar, copied out once per test JVM. */
