@@ -11,9 +11,10 @@ stage_started=$SECONDS
 VALKEY_SUITE=bookworm-backports
 VALKEY_PACKAGE_VERSION=8.0.1+dfsg1-1~bpo12+1
 VALKEY_VERSION=${VALKEY_PACKAGE_VERSION%%+*}
-# Each a quick class but SentinelFailoverIT (about 90 s): the counter, the page scripts and bound, WAIT, unique
-# visitors, Sentinel discovery, auth and failover.
-ITS=RedisCountingIT,PageEndpointsIT,PageBatchScriptIT,PageBoundIT,PageWaitReplicasIT,UniqueVisitorsIT,UniqueVisitorsEndpointIT,PageSentinelDiscoveryIT,SentinelAuthIT,SentinelFailoverIT
+# The counter, the page scripts and bound, WAIT, unique visitors, Sentinel discovery, auth and one failover test (three
+# kills without WAIT, one Sentinel down). The five kills with WAIT run against Redis in the README's run only: they
+# would add 65 s, and their timing goals are the Sentinels' election, not the server's protocol.
+ITS=RedisCountingIT,PageEndpointsIT,PageBatchScriptIT,PageBoundIT,PageWaitReplicasIT,UniqueVisitorsIT,UniqueVisitorsEndpointIT,PageSentinelDiscoveryIT,SentinelAuthIT,SentinelFailoverIT#withoutWaitCountingResumesAndOneSentinelDownChangesNothing
 
 fail() {
   echo "   FAILED: $*" >&2
@@ -66,7 +67,7 @@ python3 - "$ITS" <<'EOF'
 import sys
 import xml.etree.ElementTree as ET
 
-for name in sys.argv[1].split(","):
+for name in (item.split("#")[0] for item in sys.argv[1].split(",")):
     package = "pages" if name.startswith(("Page", "Unique")) else "counter"
     suite = ET.parse(f"target/failsafe-reports/TEST-dev.hitcounter.{package}.{name}.xml").getroot()
     tests = int(suite.get("tests"))
