@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # CI stage: proves docker/Dockerfile and docker-compose.yml for real on a machine with no Docker engine and no
 # registry (docs/containers.md): stand-in base images, buildah builds of the runtime and test targets, the image
-# run with podman, the Compose stack brought up against podman's Docker-compatible API, then linters.
+# run with podman, the Compose stack brought up against podman's Docker-compatible API (also with
+# docker-compose.monitoring.yml's Prometheus and with docker-compose.secure.yml), then linters.
 # Installs what it needs; stops and removes everything it starts. Called by .ci/run after the Maven tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -51,7 +52,7 @@ remove_everything() {
   ((${#ids[@]} == 0)) || podman rm -f "${ids[@]}" >/dev/null 2>&1 || true
   podman pod rm -f "$POD" >/dev/null 2>&1 || true
   podman rm -f "$POD-bad-setting" >/dev/null 2>&1 || true
-  podman volume rm -f "${PROJECT}_db-data" >/dev/null 2>&1 || true
+  podman volume rm -f "${PROJECT}_db-data" "${PROJECT}_prometheus-data" >/dev/null 2>&1 || true
   podman network rm -f "${PROJECT}_default" >/dev/null 2>&1 || true
   ip netns del "$NETNS" 2>/dev/null || true
 }
@@ -120,7 +121,7 @@ stages=$(awk 'toupper($1) == "FROM" && toupper($3) == "AS" {print $4}' docker/Do
 # An image given as ${VARIABLE:-default} is named by its default; the Valkey switch's image is named too.
 compose_images() { awk '$1 == "image:" {print $2}' "$@" | sed -E 's/^\$\{[A-Z_]+:-(.*)\}$/\1/'; }
 named=$(awk 'toupper($1) == "FROM" {print $2}' docker/Dockerfile | grep -vxF "$stages"
-  compose_images docker-compose.yml
+  compose_images docker-compose.yml docker-compose.monitoring.yml
   echo "$VALKEY_IMAGE")
 for ref in $named; do
   grep -qxF "$(qualified "$ref")" <<<"$standins" || fail "$ref (named in the files) has no stand-in"
@@ -340,10 +341,54 @@ up
 expect_stack_page 3
 ok "after down and up the count goes on (the db-data volume kept the AOF)"
 "${compose[@]}" down --volumes >/dev/null 2>&1
+# The next start, from empty volumes, is with docker-compose.monitoring.yml too: Prometheus scraping web, with the
+# alert rules (issue 25), proven by the same up that proves down -v.
+monitoring_started=$SECONDS
+files=(-f docker-compose.yml -f docker-compose.monitoring.yml)
 up
 expect_stack_page 1
 ok "after down -v it starts from 1"
-"${compose[@]}" down --volumes >/dev/null 2>&1
+expect_stack_page 2
+# Through Prometheus's HTTP API, on the loopback the override publishes it on: web's target is up, every rule of
+# deploy/monitoring/hitcounter-alerts.yml is loaded and was evaluated without error, and a metric of the app has
+# the views just made. The first scrape and evaluation come within one 15 s interval of the start.
+rules_in_file=$(grep -cE '^ *- (alert|record):' deploy/monitoring/hitcounter-alerts.yml)
+prometheus_api() { in_netns curl -fsS "http://127.0.0.1:${PROMETHEUS_PORT:-9090}/api/v1/$1"; }
+waited=$SECONDS
+deadline=$((SECONDS + 90))
+until seen=$(python3 - "$rules_in_file" \
+  "$(prometheus_api targets 2>/dev/null || echo '{}')" \
+  "$(prometheus_api rules 2>/dev/null || echo '{}')" \
+  "$(prometheus_api 'query?query=sum(hitcounter_views_total%7Bjob%3D%22hit-counter%22%7D)' 2>/dev/null || echo '{}')" \
+  <<'PY'
+import json, sys
+
+def not_yet(what):
+    print(what)
+    sys.exit(1)
+
+wanted = int(sys.argv[1])
+targets, rules, query = (json.loads(arg).get("data", {}) for arg in sys.argv[2:])
+web = [t for t in targets.get("activeTargets", []) if t["labels"].get("job") == "hit-counter"]
+if not web or any(t["health"] != "up" for t in web):
+    not_yet(f"target hit-counter: {[(t['scrapeUrl'], t['health'], t.get('lastError')) for t in web]}")
+loaded = [r for g in rules.get("groups", []) for r in g["rules"]]
+if len(loaded) != wanted or any(r["health"] != "ok" for r in loaded):
+    not_yet(f"rules: {len(loaded)} loaded of {wanted}, health {sorted({r['health'] for r in loaded})}")
+result = query.get("result", [])
+if not result or float(result[0]["value"][1]) < 2:
+    not_yet(f"sum(hitcounter_views_total): {result}")
+print(f"target {web[0]['scrapeUrl']} up; {len(loaded)} rules loaded, each evaluated (health ok);"
+      f" sum(hitcounter_views_total{{job=\"hit-counter\"}}) = {result[0]['value'][1]}")
+PY
+); do
+  ((SECONDS < deadline)) || { show_logs "$PROJECT-prometheus-1"; fail "Prometheus within 90 s: $seen"; }
+  sleep 2
+done
+ok "Prometheus $(podman exec "$PROJECT-prometheus-1" prometheus --version 2>&1 | head -1 | awk '{print $3}') (STAND-IN, Debian's), after $((SECONDS - waited)) s: $seen"
+"${compose[@]}" "${files[@]}" down --volumes >/dev/null 2>&1
+ok "docker-compose.monitoring.yml: up, scraped, rules evaluated and down in $((SECONDS - monitoring_started)) s"
+files=()
 
 echo "   with REDIS_IMAGE=$VALKEY_IMAGE: the same stack on Valkey"
 valkey_started=$SECONDS

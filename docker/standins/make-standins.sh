@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Makes offline stand-ins for the base images that docker/Dockerfile and the Compose files name, for machines
-# that reach no container registry: Debian roots from debootstrap, Debian's OpenJDK, Redis and HAProxy, and Tomcat
-# from Maven Central, tagged exactly as the files name the official images and laid out like them.
+# that reach no container registry: Debian roots from debootstrap, Debian's OpenJDK, Redis, HAProxy and Prometheus,
+# and Tomcat from Maven Central, tagged exactly as the files name the official images and laid out like them.
 #
 # Idempotent and cached: an image is rebuilt only when it is missing or its recipe changed (how the Debian root
 # is made, the machine's added CAs, the image's entry below, its Containerfile and the files that copies); the
@@ -25,6 +25,8 @@ STANDINS=(
   "docker.io/library/haproxy:3.0.11-bookworm|haproxy|trixie|Debian trixie + Debian haproxy 3.0.11"
   # For docker-compose.yml's REDIS_IMAGE switch (issue 22 part 3); the official image is also Debian-based.
   "docker.io/valkey/valkey:8.1.1|valkey|trixie|Debian trixie + Debian valkey-server 8.1.1"
+  # For docker-compose.monitoring.yml: forky has Prometheus 3.5 (the LTS line the file names), trixie 2.53.
+  "docker.io/prom/prometheus:v3.5.3|prometheus|forky|Debian forky + Debian prometheus 3.5.3"
 )
 BASE_REPO=localhost/hit-counter-standin-base
 LABEL=org.hit-counter.standin.recipe
@@ -153,7 +155,8 @@ for entry in "${STANDINS[@]}"; do
   fi
   # The version in the tag, which the build checks the package really has.
   version=${tag##*:}
-  [[ $name != redis && $name != haproxy && $name != valkey ]] || build_args+=(--build-arg "VERSION=${version%%-*}")
+  version=${version#v}
+  [[ $name != redis && $name != haproxy && $name != valkey && $name != prometheus ]] || build_args+=(--build-arg "VERSION=${version%%-*}")
   if buildah bud --quiet --pull=never --isolation chroot --format docker --layers=false --force-rm \
       --label "$LABEL=$recipe" --label "org.hit-counter.standin.of=$what" "${build_args[@]}" \
       -f "$context/$name.Containerfile" -t "$tag" "$context" >"$context.log" 2>&1; then

@@ -38,15 +38,15 @@ final class BadgeLook {
         }
     }
 
-    private final TextWidth textWidth;
+    private final BadgeMetrics metrics;
     private final int labelWidth;
     /** One more piece than holes, in UTF-8: the SVG is pieces[0] holes[0] pieces[1] ... pieces[n]. */
     private final byte[][] pieces;
     private final Hole[] holes;
     private final int piecesLength;
 
-    private BadgeLook(TextWidth textWidth, int labelWidth, List<String> pieces, List<Hole> holes) {
-        this.textWidth = textWidth;
+    private BadgeLook(BadgeMetrics metrics, int labelWidth, List<String> pieces, List<Hole> holes) {
+        this.metrics = metrics;
         this.labelWidth = labelWidth;
         this.pieces = pieces.stream().map(piece -> piece.getBytes(StandardCharsets.UTF_8)).toArray(byte[][]::new);
         this.holes = holes.toArray(Hole[]::new);
@@ -66,8 +66,9 @@ final class BadgeLook {
     byte[] utf8(String value) {
         // Measured, then written straight into one array of that size: counted badges are all rendered on the one
         // page-coalescer thread (issue 12), and a StringBuilder, its String and their UTF-8 were three copies.
-        byte[] shown = HtmlPage.escape(value).getBytes(StandardCharsets.UTF_8);
-        int valueTenths = textWidth.tenths(value);
+        String drawn = metrics.shown(value);
+        byte[] shown = HtmlPage.escape(drawn).getBytes(StandardCharsets.UTF_8);
+        int valueTenths = metrics.valueTenths(drawn);
         int length = piecesLength;
         for (Hole hole : holes) {
             length += hole == Hole.VALUE ? shown.length : digits(number(hole, valueTenths), hole.inTenths());
@@ -84,7 +85,7 @@ final class BadgeLook {
     }
 
     private int number(Hole hole, int valueTenths) {
-        int valueWidth = Badge.width(valueTenths);
+        int valueWidth = metrics.width(valueTenths);
         return switch (hole) {
             case TOTAL_WIDTH -> labelWidth + valueWidth;
             case VALUE_WIDTH -> valueWidth;
@@ -164,11 +165,11 @@ final class BadgeLook {
             return this;
         }
 
-        /** The look, whose label side is {@code labelWidth} px wide and whose value is measured with textWidth. */
-        BadgeLook build(TextWidth textWidth, int labelWidth) {
+        /** The look, whose label side is {@code labelWidth} px wide and whose value is sized by {@code metrics}. */
+        BadgeLook build(BadgeMetrics metrics, int labelWidth) {
             List<String> all = new ArrayList<>(pieces);
             all.add(piece.toString());
-            return new BadgeLook(textWidth, labelWidth, all, holes);
+            return new BadgeLook(metrics, labelWidth, all, holes);
         }
     }
 }

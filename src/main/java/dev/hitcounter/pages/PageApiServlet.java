@@ -12,15 +12,17 @@ import jakarta.servlet.http.HttpServletResponse;
 /**
  * The page API: {@code POST /api/pages/{page}/views} counts one view of the page and answers its new count (for a
  * page's own script, e.g. {@code navigator.sendBeacon}); {@code GET /api/pages/{page}} answers its counts without
- * counting, read without holding the request thread ({@link PageReads}). JSON, with CORS for the origins in
- * {@code CORS_ORIGINS}.
+ * counting, read without holding the request thread ({@link PageReads}), and {@code GET /api/pages/{page}/shields.json}
+ * its count for shields.io ({@link ShieldsEndpoint}). JSON, with CORS for the origins in {@code CORS_ORIGINS}.
  */
 final class PageApiServlet extends HttpServlet {
 
     static final String PATH = "/api/pages/";
 
-    /** The raw path after {@link #PATH}: a page name, then {@code /views} for the counting endpoint. */
-    private static final Pattern ROUTE = Pattern.compile("([^/]*)(/views)?");
+    /** The raw path after {@link #PATH}: a page name, then {@code /views} (counting) or {@code /shields.json}. */
+    private static final Pattern ROUTE = Pattern.compile("([^/]*)(/views|/shields\\.json)?");
+
+    private static final String COUNTING = "/views";
 
     /** What {@code GET /api/pages/{page}} answers: both are read on a read thread. */
     private record Read(long views, Optional<UniqueVisits.Counts> uniques) {
@@ -32,6 +34,7 @@ final class PageApiServlet extends HttpServlet {
     private final transient PageCounter store;
     private final transient UniqueVisits uniques;
     private final transient Cors cors;
+    private final transient ShieldsEndpoint shields;
 
     PageApiServlet(Pages pages, PageCoalescer coalescer, PageReads reads, PageCounter store, UniqueVisits uniques,
             Cors cors) {
@@ -41,6 +44,7 @@ final class PageApiServlet extends HttpServlet {
         this.store = store;
         this.uniques = uniques;
         this.cors = cors;
+        this.shields = new ShieldsEndpoint(reads, store);
     }
 
     @Override
@@ -56,7 +60,7 @@ final class PageApiServlet extends HttpServlet {
             PageJson.sendError(response, HttpServletResponse.SC_NOT_FOUND, PageErrors.NO_ENDPOINT);
             return;
         }
-        boolean counting = route.group(2) != null;
+        boolean counting = COUNTING.equals(route.group(2));
         String allowed = counting ? "POST, OPTIONS" : "GET, HEAD, OPTIONS";
         String method = request.getMethod();
         if (method.equals("OPTIONS")) {
@@ -77,6 +81,8 @@ final class PageApiServlet extends HttpServlet {
         }
         if (counting) {
             coalescer.serve(request, page, PageJson.answers(page), PageErrors::full);
+        } else if (ShieldsEndpoint.SUFFIX.equals(route.group(2))) {
+            shields.serve(request, page);
         } else {
             reads.serve(request, new PageReads.Key("api", page),
                     () -> new Read(store.views(page), uniques.counts(page)),

@@ -72,7 +72,7 @@ public final class PageEndpoints implements AutoCloseable {
         api.addMapping(PageApiServlet.PATH + "*");
         ServletRegistration.Dynamic badges = context.addServlet("badge",
                 new BadgeServlet(pages, coalescer, reads, store, visits,
-                        new BadgeLooks(new Badge(TextWidth.dejaVuSans()), BADGE_LOOKS)));
+                        new BadgeLooks(Badge.dejaVuSans(), BADGE_LOOKS)));
         badges.setAsyncSupported(true);
         badges.addMapping(BadgeServlet.PATH + "*");
         return new PageEndpoints(coalescer, reads);

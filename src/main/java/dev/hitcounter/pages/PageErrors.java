@@ -14,7 +14,8 @@ final class PageErrors {
     static final String FULL = "This counter counts no new pages: it has as many as MAX_PAGES allows.";
 
     static final String NO_ENDPOINT =
-            "There is no such endpoint: use POST /api/pages/{page}/views or GET /api/pages/{page}.";
+            "There is no such endpoint: use POST /api/pages/{page}/views, GET /api/pages/{page} or"
+                    + " GET /api/pages/{page}/shields.json.";
 
     private PageErrors() {
     }

@@ -9,19 +9,22 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * The width of a line of text in DejaVu Sans at 11 px, from the font's own advance widths (a table generated from the
- * font file, dejavu-sans-widths.txt), so that a badge makes room for its text. Immutable and thread-safe.
+ * The width of a line of text in DejaVu Sans or DejaVu Sans Bold at a font size (11 px unless {@link #at} says
+ * otherwise), from the font's own advance widths (tables generated from the font files, dejavu-sans-widths.txt and
+ * dejavu-sans-bold-widths.txt), so that a badge makes room for its text. Immutable and thread-safe.
  */
 final class TextWidth {
 
-    /** The font size of badge text, in px. */
+    /** The font size of badge text, in px, but for {@code for-the-badge}'s. */
     static final double FONT_SIZE = 11;
 
     private static final String TABLE = "dejavu-sans-widths.txt";
+    private static final String BOLD_TABLE = "dejavu-sans-bold-widths.txt";
 
     private final int unitsPerEm;
     private final int[] advances;
     private final int fallback;
+    private final double size;
 
     /**
      * @param unitsPerEm the font's units per em
@@ -29,25 +32,49 @@ final class TextWidth {
      * @param fallback   the advance in font units of every code point that {@code advances} does not give
      */
     TextWidth(int unitsPerEm, int[] advances, int fallback) {
-        this.unitsPerEm = unitsPerEm;
-        this.advances = advances.clone();
-        this.fallback = fallback;
+        this(unitsPerEm, advances.clone(), fallback, FONT_SIZE);
     }
 
-    /** Reads the DejaVu Sans table kept next to this class. */
+    private TextWidth(int unitsPerEm, int[] advances, int fallback, double size) {
+        this.unitsPerEm = unitsPerEm;
+        this.advances = advances;
+        this.fallback = fallback;
+        this.size = size;
+    }
+
+    /** DejaVu Sans at 11 px, from the table kept next to this class. */
     static TextWidth dejaVuSans() {
-        try (InputStream in = TextWidth.class.getResourceAsStream(TABLE)) {
+        return read(TABLE);
+    }
+
+    /** DejaVu Sans Bold at 11 px, from the table kept next to this class. */
+    static TextWidth dejaVuSansBold() {
+        return read(BOLD_TABLE);
+    }
+
+    /** The same font at {@code px}. */
+    TextWidth at(double px) {
+        return new TextWidth(unitsPerEm, advances, fallback, px);
+    }
+
+    /** The font size measured, in px. */
+    double size() {
+        return size;
+    }
+
+    private static TextWidth read(String table) {
+        try (InputStream in = TextWidth.class.getResourceAsStream(table)) {
             if (in == null) {
-                throw new IllegalStateException(TABLE + " is missing from the classpath");
+                throw new IllegalStateException(table + " is missing from the classpath");
             }
-            return parse(new BufferedReader(new InputStreamReader(in, StandardCharsets.US_ASCII)));
+            return parse(table, new BufferedReader(new InputStreamReader(in, StandardCharsets.US_ASCII)));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
     // Lines: "units-per-em N", "fallback N", then "<code point in decimal> <advance in font units>".
-    private static TextWidth parse(BufferedReader lines) throws IOException {
+    private static TextWidth parse(String table, BufferedReader lines) throws IOException {
         int unitsPerEm = 0;
         int fallback = 0;
         int[] advances = new int[0];
@@ -72,7 +99,7 @@ final class TextWidth {
             }
         }
         if (unitsPerEm <= 0 || fallback <= 0 || advances.length == 0) {
-            throw new IllegalStateException(TABLE + " is incomplete");
+            throw new IllegalStateException(table + " is incomplete");
         }
         return new TextWidth(unitsPerEm, advances, fallback);
     }
@@ -89,7 +116,7 @@ final class TextWidth {
             units += units(codePoint);
             i += Character.charCount(codePoint);
         }
-        return units * FONT_SIZE / unitsPerEm;
+        return units * size / unitsPerEm;
     }
 
     /** The width of {@code text} rounded up to a tenth of a px, in tenths. */

@@ -33,7 +33,7 @@ import org.openqa.selenium.chrome.ChromeDriver;
 
 /**
  * The badge in a real headless Chromium (Debian's chromium and chromedriver, with DejaVu Sans installed): its text is
- * laid out inside its part of the badge for short, long and accented labels in both styles, it reads what was asked,
+ * laid out inside its part of the badge for short, long and accented labels in every style, it reads what was asked,
  * and its count moves on reload only when it counts. One browser, app and Redis serve every test; each test
  * counts its own pages.
  */
@@ -77,6 +77,9 @@ class BadgeBrowserIT {
             """;
 
     private static final Pattern VIEWS = Pattern.compile("\"views\":(\\d+)");
+
+    /** How each style sizes its text: the room it leaves on each side and its letter spacing. */
+    private final Badge badges = Badge.dejaVuSans();
 
     private RedisServerProcess redis;
     private RunningApp app;
@@ -135,28 +138,33 @@ class BadgeBrowserIT {
 
         List<Map<String, Object>> texts = layout();
         int perPart = style == BadgeStyle.FLAT ? 2 : 1;
-        assertEquals(2 * perPart, texts.size(), "a shadow for each text in flat, none in flat-square");
+        assertEquals(2 * perPart, texts.size(), "a shadow for each text in flat, none in the others");
+        BadgeMetrics metrics = badges.metrics(style);
+        String shown = metrics.shown(label);
         for (int i = 0; i < texts.size(); i++) {
             Map<String, Object> text = texts.get(i);
-            assertEquals(i < perPart ? label : "1", text.get("text"), "what the badge reads");
+            assertEquals(i < perPart ? shown : "1", text.get("text"), "what the badge reads");
             String where = text.get("text") + (Boolean.TRUE.equals(text.get("shadow")) ? " (shadow)" : "") + ": " + text;
-            assertTrue(number(text, "left") >= number(text, "rectLeft") + Badge.PADDING - 1, "clipped left, " + where);
-            assertTrue(number(text, "right") <= number(text, "rectRight") - Badge.PADDING + 1,
-                    "clipped right, " + where);
+            int padding = metrics.padding();
+            assertTrue(number(text, "left") >= number(text, "rectLeft") + padding - 1, "clipped left, " + where);
+            assertTrue(number(text, "right") <= number(text, "rectRight") - padding + 1, "clipped right, " + where);
             assertTrue(number(text, "left") >= 0 && number(text, "right") <= number(text, "svgWidth"),
                     "outside the badge, " + where);
             assertTrue(number(text, "top") >= 0 && number(text, "bottom") <= number(text, "svgHeight"),
                     "above or below the badge, " + where);
-            // The browser's own width of the text in the font it chose, without textLength: the room the badge
-            // makes comes from that font's metrics, so neither squeezes nor visibly spreads the text.
-            double natural = number(text, "natural");
+            // The browser's own width of the text in the font it chose, without textLength, plus the style's letter
+            // spacing: the room the badge makes comes from that font's metrics, so neither squeezes nor visibly
+            // spreads the text more than the style does.
+            String drawn = (String) text.get("text");
+            double natural = number(text, "natural")
+                    + drawn.codePointCount(0, drawn.length()) * metrics.letterSpacingHundredths() / 100.0;
             double reserved = number(text, "reserved");
             assertTrue(natural <= reserved + 0.5 && natural >= reserved * 0.97,
                     "Chromium's width " + natural + " px is not the reserved " + reserved + " px, " + where);
         }
         String title = (String) browser.executeScript("return document.querySelector('title').textContent;");
-        assertEquals(label + ": 1", title);
-        assertEquals(label + ": 1", browser.executeScript(
+        assertEquals(shown + ": 1", title);
+        assertEquals(shown + ": 1", browser.executeScript(
                 "return document.documentElement.getAttribute('aria-label');"));
     }
 
@@ -176,7 +184,7 @@ class BadgeBrowserIT {
                         + " alt: img.alt};");
         assertEquals(true, image.get("complete"));
         assertEquals(width, number(image, "width"), 0.0, "the image is as wide as the SVG says: " + image);
-        assertEquals(Badge.HEIGHT, number(image, "height"), 0.0);
+        assertEquals(style.height(), number(image, "height"), 0.0);
     }
 
     @Test
@@ -244,7 +252,7 @@ class BadgeBrowserIT {
                                 + " height: img.naturalHeight};");
                 assertEquals(true, image.get("complete"), badge.getKey());
                 assertTrue(number(image, "width") > 0, "a broken image: " + badge.getKey() + " " + image);
-                assertEquals(Badge.HEIGHT, number(image, "height"), 0.0, badge.getKey());
+                assertEquals(BadgeStyle.FLAT.height(), number(image, "height"), 0.0, badge.getKey());
 
                 browser.get(badge.getKey());
                 assertEquals(badge.getValue(), browser.executeScript(

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Locale;
 
 import dev.hitcounter.system.HtmlPage;
 import org.junit.jupiter.api.Test;
@@ -24,9 +25,8 @@ class BadgeLookTest {
     private static final List<Long> COUNTS = List.of(0L, 1L, 7L, 11L, 999L, 1_000L, 1_234L, 99_999L, 1_234_567L,
             1_111_111_111L, Long.MAX_VALUE, -1L, -1_234L);
 
-    private final TextWidth textWidth = TextWidth.dejaVuSans();
-    private final Badge badge = new Badge(textWidth);
-    private final Reference reference = new Reference(textWidth);
+    private final Badge badge = Badge.dejaVuSans();
+    private final Reference reference = new Reference(TextWidth.dejaVuSans(), TextWidth.dejaVuSansBold());
 
     @Test
     void rendersTheSameBytesAsTheWholeBadgeRenderedAtOnce() {
@@ -83,25 +83,33 @@ class BadgeLookTest {
         assertArrayEquals(expected.getBytes(StandardCharsets.UTF_8), actual);
     }
 
-    /** The badge as Badge rendered it before looks: the whole document per request, the plainest way. */
+    /**
+     * The badge as Badge rendered it before looks: the whole document per request, the plainest way; and
+     * {@code for-the-badge} as shields.io lays it out (capitals at 10 px, the value bold, 1.25 px after each
+     * character, 12 px on each side, 28 px tall, no shadow).
+     */
     private static final class Reference {
 
-        private final TextWidth textWidth;
+        private final TextWidth regular;
+        private final TextWidth bold;
 
-        Reference(TextWidth textWidth) {
-            this.textWidth = textWidth;
+        Reference(TextWidth regular, TextWidth bold) {
+            this.regular = regular;
+            this.bold = bold;
         }
 
         /** The badge as a standalone SVG document. */
         String svg(BadgeText label, BadgeText value, BadgeColor color, BadgeStyle style) {
-            Part left = new Part(label, BadgeColor.LABEL, 0);
-            Part right = new Part(value, color, left.width);
+            boolean capitals = style == BadgeStyle.FOR_THE_BADGE;
+            Part left = new Part(label, BadgeColor.LABEL, 0, capitals, false);
+            Part right = new Part(value, color, left.width, capitals, true);
             int total = left.width + right.width;
-            String spoken = HtmlPage.escape(label.value() + ": " + value.value());
+            int height = capitals ? 28 : 20;
+            String spoken = HtmlPage.escape(left.shown + ": " + right.shown);
             boolean flat = style == BadgeStyle.FLAT;
             StringBuilder svg = new StringBuilder(1024)
                     .append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(total)
-                    .append("\" height=\"").append(Badge.HEIGHT).append("\" role=\"img\" aria-label=\"").append(spoken)
+                    .append("\" height=\"").append(height).append("\" role=\"img\" aria-label=\"").append(spoken)
                     .append("\">")
                     .append("<title>").append(spoken).append("</title>");
             if (flat) {
@@ -110,29 +118,41 @@ class BadgeLookTest {
                         .append("<stop offset=\"0\" stop-color=\"#bbb\" stop-opacity=\".1\"/>")
                         .append("<stop offset=\"1\" stop-opacity=\".1\"/></linearGradient>")
                         .append("<clipPath id=\"round\"><rect width=\"").append(total).append("\" height=\"")
-                        .append(Badge.HEIGHT).append("\" rx=\"3\" fill=\"#fff\"/></clipPath>")
+                        .append(height).append("\" rx=\"3\" fill=\"#fff\"/></clipPath>")
                         .append("<g clip-path=\"url(#round)\">");
             } else {
                 svg.append("<g shape-rendering=\"crispEdges\">");
             }
-            left.appendBackground(svg);
-            right.appendBackground(svg);
+            left.appendBackground(svg, height);
+            right.appendBackground(svg, height);
             if (flat) {
-                svg.append("<rect width=\"").append(total).append("\" height=\"").append(Badge.HEIGHT)
+                svg.append("<rect width=\"").append(total).append("\" height=\"").append(height)
                         .append("\" fill=\"url(#gloss)\"/>");
             }
             svg.append("</g>")
                     .append("<g text-anchor=\"middle\" font-family=\"").append("DejaVu Sans,Verdana,Geneva,sans-serif")
-                    .append("\" font-size=\"").append((int) TextWidth.FONT_SIZE)
+                    .append("\" font-size=\"").append(capitals ? 10 : 11)
                     .append("\" text-rendering=\"geometricPrecision\">");
-            left.appendText(svg, flat);
-            right.appendText(svg, flat);
+            if (capitals) {
+                left.appendText(svg, "17.5", "");
+                right.appendText(svg, "17.5", " font-weight=\"bold\"");
+            } else {
+                if (flat) {
+                    left.appendShadow(svg);
+                }
+                left.appendText(svg, "14", "");
+                if (flat) {
+                    right.appendShadow(svg);
+                }
+                right.appendText(svg, "14", "");
+            }
             return svg.append("</g></svg>").toString();
         }
 
         /** One side of the badge: where it is, how wide, and its text. */
         private final class Part {
 
+            final String shown;
             final String text;
             final BadgeColor fill;
             final int x;
@@ -140,38 +160,43 @@ class BadgeLookTest {
             final int textTenths;
             final int width;
 
-            Part(BadgeText text, BadgeColor fill, int x) {
-                this.text = HtmlPage.escape(text.value());
+            Part(BadgeText text, BadgeColor fill, int x, boolean capitals, boolean value) {
+                this.shown = capitals ? text.value().toUpperCase(Locale.ROOT) : text.value();
+                this.text = HtmlPage.escape(shown);
                 this.fill = fill;
                 this.x = x;
+                TextWidth font = capitals ? (value ? bold : regular).at(10) : regular;
                 // Less a hair: a width that is a whole number of tenths must not round up one more through float error.
-                this.textTenths = (int) Math.ceil(textWidth.of(text.value()) * 10 - 1e-9);
-                this.width = (textTenths + 9) / 10 + 2 * Badge.PADDING;
+                int glyphs = (int) Math.ceil(font.of(shown) * 10 - 1e-9);
+                int spacing = capitals ? (int) Math.ceil(shown.codePointCount(0, shown.length()) * 12.5) : 0;
+                this.textTenths = glyphs + spacing;
+                this.width = (textTenths + 9) / 10 + 2 * (capitals ? 12 : 6);
             }
 
-            void appendBackground(StringBuilder svg) {
+            void appendBackground(StringBuilder svg, int height) {
                 svg.append("<rect");
                 if (x > 0) {
                     svg.append(" x=\"").append(x).append('"');
                 }
-                svg.append(" width=\"").append(width).append("\" height=\"").append(Badge.HEIGHT).append("\" fill=\"")
+                svg.append(" width=\"").append(width).append("\" height=\"").append(height).append("\" fill=\"")
                         .append(fill.css()).append("\"/>");
             }
 
-            void appendText(StringBuilder svg, boolean withShadow) {
-                boolean dark = fill.isLight();
-                if (withShadow) {
-                    svg.append("<text aria-hidden=\"true\"");
-                    appendPlacement(svg, 15);
-                    svg.append(" fill=\"").append(dark ? "#ccc" : "#010101").append("\" fill-opacity=\".3\">")
-                            .append(text).append("</text>");
-                }
-                svg.append("<text");
-                appendPlacement(svg, 14);
-                svg.append(" fill=\"").append(dark ? "#333" : "#fff").append("\">").append(text).append("</text>");
+            void appendShadow(StringBuilder svg) {
+                svg.append("<text aria-hidden=\"true\"");
+                appendPlacement(svg, "15");
+                svg.append(" fill=\"").append(fill.isLight() ? "#ccc" : "#010101").append("\" fill-opacity=\".3\">")
+                        .append(text).append("</text>");
             }
 
-            private void appendPlacement(StringBuilder svg, int y) {
+            void appendText(StringBuilder svg, String y, String attributes) {
+                svg.append("<text");
+                appendPlacement(svg, y);
+                svg.append(" fill=\"").append(fill.isLight() ? "#333" : "#fff").append('"').append(attributes)
+                        .append('>').append(text).append("</text>");
+            }
+
+            private void appendPlacement(StringBuilder svg, String y) {
                 svg.append(" x=\"").append(tenths(x * 10 + width * 5)).append("\" y=\"").append(y)
                         .append("\" textLength=\"").append(tenths(textTenths)).append('"');
             }

@@ -10,10 +10,19 @@ import org.junit.jupiter.params.provider.ValueSource;
 class BadgeStyleTest {
 
     @Test
-    void namesTheTwoStyles() {
+    void namesTheThreeStyles() {
         assertEquals(BadgeStyle.FLAT, BadgeStyle.fromQuery("flat"));
         assertEquals(BadgeStyle.FLAT_SQUARE, BadgeStyle.fromQuery("flat-square"));
         assertEquals(BadgeStyle.FLAT_SQUARE, BadgeStyle.fromQuery("Flat-Square"));
+        assertEquals(BadgeStyle.FOR_THE_BADGE, BadgeStyle.fromQuery("for-the-badge"));
+        assertEquals(BadgeStyle.FOR_THE_BADGE, BadgeStyle.fromQuery("FOR-THE-BADGE"));
+    }
+
+    @Test
+    void forTheBadgeIsTallerThanTheFlatOnes() {
+        assertEquals(20, BadgeStyle.FLAT.height());
+        assertEquals(20, BadgeStyle.FLAT_SQUARE.height());
+        assertEquals(28, BadgeStyle.FOR_THE_BADGE.height());
     }
 
     @Test
@@ -22,10 +31,10 @@ class BadgeStyleTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "plastic", "for-the-badge", "social", "flat_square", "FLAT_SQUARE", "flat ",
-            "flat-square<script>"})
+    @ValueSource(strings = {"", "plastic", "social", "flat_square", "FLAT_SQUARE", "flat ", "for_the_badge",
+            "forthebadge", "flat-square<script>"})
     void refusesAnythingElseNamingTheStyles(String hostile) {
         BadRequestException refused = assertThrows(BadRequestException.class, () -> BadgeStyle.fromQuery(hostile));
-        assertEquals("A badge style is one of flat, flat-square.", refused.getMessage());
+        assertEquals("A badge style is one of flat, flat-square, for-the-badge.", refused.getMessage());
     }
 }

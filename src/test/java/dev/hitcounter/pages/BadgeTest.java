@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.StringReader;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 import javax.xml.XMLConstants;
 import javax.xml.parsers.DocumentBuilderFactory;
@@ -22,7 +23,7 @@ class BadgeTest {
     private static final String SVG = "http://www.w3.org/2000/svg";
 
     private final TextWidth textWidth = TextWidth.dejaVuSans();
-    private final Badge badge = new Badge(textWidth);
+    private final Badge badge = Badge.dejaVuSans();
 
     @Test
     void readsLabelAndCountWithThousandsSeparators() throws Exception {
@@ -119,6 +120,58 @@ class BadgeTest {
                 BadgeStyle.FLAT_SQUARE));
         assertEquals("#333", elements(white, "text").get(1).getAttribute("fill"));
         assertEquals("#fff", elements(white, "text").get(0).getAttribute("fill"));
+    }
+
+    @Test
+    void forTheBadgeIsTallerSpacedCapitalsWithTheValueInBoldAndNoShadow() throws Exception {
+        Document svg = parse(badge.svg(new BadgeText("views today"), new BadgeText("n/a"), BadgeColor.DEFAULT,
+                BadgeStyle.FOR_THE_BADGE));
+        Element root = svg.getDocumentElement();
+        assertEquals("28", root.getAttribute("height"));
+        assertEquals("VIEWS TODAY: N/A", root.getAttribute("aria-label"));
+        assertEquals(List.of("VIEWS TODAY", "N/A"), text(svg, "text"), "capitals, no shadow");
+        assertEquals(0, elements(svg, "clipPath").size());
+        assertEquals(0, elements(svg, "linearGradient").size());
+        assertEquals("crispEdges", elements(svg, "g").get(0).getAttribute("shape-rendering"));
+        assertEquals("10", elements(svg, "g").get(1).getAttribute("font-size"));
+        List<Element> rects = elements(svg, "rect");
+        List<Element> texts = elements(svg, "text");
+        assertTrue(rects.stream().allMatch(rect -> rect.getAttribute("height").equals("28")));
+        assertTrue(rects.stream().noneMatch(rect -> rect.hasAttribute("rx")));
+        assertEquals("", texts.get(0).getAttribute("font-weight"), "the label is regular");
+        assertEquals("bold", texts.get(1).getAttribute("font-weight"), "the value is bold");
+        assertEquals("17.5", texts.get(0).getAttribute("y"));
+        assertEquals("17.5", texts.get(1).getAttribute("y"));
+
+        // 10 px, 1.25 px after each of the 11 and 3 characters, 12 px on each side of a text.
+        double labelText = TextWidth.dejaVuSans().at(10).of("VIEWS TODAY") + 11 * 1.25;
+        double valueText = TextWidth.dejaVuSansBold().at(10).of("N/A") + 3 * 1.25;
+        double labelLength = Double.parseDouble(texts.get(0).getAttribute("textLength"));
+        double valueLength = Double.parseDouble(texts.get(1).getAttribute("textLength"));
+        assertTrue(labelLength >= labelText && labelLength < labelText + 0.15, labelLength + " for " + labelText);
+        assertTrue(valueLength >= valueText && valueLength < valueText + 0.15, valueLength + " for " + valueText);
+        int labelWidth = Integer.parseInt(rects.get(0).getAttribute("width"));
+        int valueWidth = Integer.parseInt(rects.get(1).getAttribute("width"));
+        assertEquals((int) Math.ceil(labelLength) + 24, labelWidth);
+        assertEquals((int) Math.ceil(valueLength) + 24, valueWidth);
+        assertEquals(String.valueOf(labelWidth), rects.get(1).getAttribute("x"));
+        assertEquals(String.valueOf(labelWidth + valueWidth), root.getAttribute("width"));
+        assertEquals(labelWidth / 2.0, Double.parseDouble(texts.get(0).getAttribute("x")));
+        assertEquals(labelWidth + valueWidth / 2.0, Double.parseDouble(texts.get(1).getAttribute("x")));
+    }
+
+    @Test
+    void forTheBadgeCapitalsDoNotDependOnTheDefaultLocale() throws Exception {
+        Locale before = Locale.getDefault();
+        try {
+            // In Turkish, "i".toUpperCase() is a dotted capital I.
+            Locale.setDefault(Locale.forLanguageTag("tr"));
+            Document svg = parse(badge.svg(new BadgeText("visits"), BadgeText.count(1_234), BadgeColor.DEFAULT,
+                    BadgeStyle.FOR_THE_BADGE));
+            assertEquals(List.of("VISITS", "1,234"), text(svg, "text"));
+        } finally {
+            Locale.setDefault(before);
+        }
     }
 
     private String render(String label, long count, BadgeStyle style) {

@@ -11,14 +11,18 @@ import java.nio.file.Path;
 import java.util.stream.IntStream;
 
 /**
- * Measures DejaVu Sans's advance widths with java.awt (headless) for TextWidthTest, and writes the table that
+ * Measures DejaVu Sans's advance widths with java.awt (headless) for TextWidthTest, and writes the tables that
  * TextWidth reads: {@code java -cp target/test-classes dev.hitcounter.pages.DejaVuSansAdvances >
- * src/main/resources/dev/hitcounter/pages/dejavu-sans-widths.txt}.
+ * src/main/resources/dev/hitcounter/pages/dejavu-sans-widths.txt}, and with the argument {@code bold} DejaVu Sans
+ * Bold's, {@code dejavu-sans-bold-widths.txt}.
  */
 final class DejaVuSansAdvances {
 
     /** Where Debian's fonts-dejavu-core puts the font. */
     static final Path FONT = Path.of("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf");
+
+    /** Its bold face, in the same package. */
+    static final Path BOLD_FONT = Path.of("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf");
 
     /**
      * The code points in the table: printable ASCII, then Latin-1 Supplement and Latin Extended-A from the no-break
@@ -84,11 +88,12 @@ final class DejaVuSansAdvances {
     }
 
     public static void main(String[] args) throws IOException, FontFormatException {
-        DejaVuSansAdvances font = read(FONT);
+        Path file = args.length > 0 && args[0].equals("bold") ? BOLD_FONT : FONT;
+        DejaVuSansAdvances font = read(file);
         int[] advances = IntStream.of(MEASURED).map(font::advanceInUnits).toArray();
         StringBuilder table = new StringBuilder()
                 .append("# Advance widths of ").append(font.fontName())
-                .append(" (" + FONT + "), in font units,\n")
+                .append(" (" + file + "), in font units,\n")
                 .append("# for printable ASCII and U+00A0 to U+017F (Latin-1 Supplement, Latin Extended-A).\n")
                 .append("# Written by DejaVuSansAdvances (src/test/java/dev/hitcounter/pages);")
                 .append(" TextWidthTest checks it.\n")

@@ -111,7 +111,7 @@ class PageHostileInputIT {
         List<String> queries = List.of(
                 "color=", "color=javascript:alert(1)", "color=%2312", "color=red;x", "color=url(%23a)",
                 "color=12345g", "color=%22%3E%3Cscript%3E", "color=%23%23abc", "color=rgb(1,2,3)", "color=%20red",
-                "style=", "style=plastic", "style=flat%22", "style=for-the-badge", "style=flat%00",
+                "style=", "style=plastic", "style=flat%22", "style=for_the_badge", "style=flat%00",
                 "count=", "count=no", "count=0", "count=yes", "count=FALSE%3Cx",
                 "value=", "value=x", "value=uniques", "value=views%3Cscript%3E");
         for (String query : queries) {

@@ -133,6 +133,7 @@ class PageOutageIT {
         Map<String, Supplier<HttpResponse<String>>> endpoints = Map.of(
                 "POST views", () -> post(app, "home"),
                 "GET api", () -> read(app, "home"),
+                "GET shields.json", () -> app.get("/api/pages/home/shields.json"),
                 "badge", () -> badge(app, "home", ""),
                 "badge count=false", () -> badge(app, "home", "count=false"),
                 "badge uniques", () -> badge(app, "home", "value=uniques-today"),

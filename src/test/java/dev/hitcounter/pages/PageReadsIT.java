@@ -104,7 +104,7 @@ class PageReadsIT {
                 // The counter of GET / waits out its read timeout and learns that Redis is down.
                 assertEquals(503, app.get("/").statusCode());
                 for (String path : List.of("/badge/x.svg?count=false", "/badge/x.svg?value=uniques-today",
-                        "/api/pages/x")) {
+                        "/api/pages/x", "/api/pages/x/shields.json")) {
                     long sent = System.nanoTime();
                     HttpResponse<String> response = app.get(path);
                     long tookMillis = (System.nanoTime() - sent) / 1_000_000;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.stream.IntStream;
 
 import org.junit.jupiter.api.Test;
@@ -48,19 +49,43 @@ class TextWidthTest {
     }
 
     @Test
+    void atAnotherSizeScalesTheSameAdvances() {
+        TextWidth ten = width.at(10);
+        assertEquals(10, ten.size(), 0);
+        assertEquals(width.of("VIEWS") * 10 / EM, ten.of("VIEWS"), 1e-9);
+        assertEquals(EM, width.size(), 0, "the original is left as it was");
+    }
+
+    @Test
+    void boldIsWiderThanRegular() {
+        TextWidth bold = TextWidth.dejaVuSansBold();
+        assertTrue(bold.of("VIEWS 1,234") > width.of("VIEWS 1,234"));
+        assertEquals(EM, bold.size(), 0);
+    }
+
+    @Test
     void tableMatchesTheFontFileMeasuredByJavaAwt() throws Exception {
-        assumeTrue(Files.isReadable(DejaVuSansAdvances.FONT), DejaVuSansAdvances.FONT
-                + " is absent, so the table cannot be checked against it: apt-get install fonts-dejavu-core");
-        DejaVuSansAdvances font = DejaVuSansAdvances.read(DejaVuSansAdvances.FONT);
-        assertEquals("DejaVu Sans", font.fontName());
+        assertTableMatches(DejaVuSansAdvances.FONT, "DejaVu Sans", width);
+        assertEquals(FALLBACK, width.of("\u4e2d"), 1e-9);
+    }
+
+    @Test
+    void boldTableMatchesTheBoldFontFileMeasuredByJavaAwt() throws Exception {
+        assertTableMatches(DejaVuSansAdvances.BOLD_FONT, "DejaVu Sans Bold", TextWidth.dejaVuSansBold());
+    }
+
+    private static void assertTableMatches(Path file, String name, TextWidth table) throws Exception {
+        assumeTrue(Files.isReadable(file),
+                file + " is absent, so the table cannot be checked against it: apt-get install fonts-dejavu-core");
+        DejaVuSansAdvances font = DejaVuSansAdvances.read(file);
+        assertEquals(name, font.fontName());
         int widest = IntStream.of(DejaVuSansAdvances.MEASURED).map(font::advanceInUnits).max().orElseThrow();
         double fallback = widest * EM / font.unitsPerEm;
-        assertEquals(FALLBACK, fallback, 1e-9);
         for (int c = 0; c <= 0x2ff; c++) {
             String text = Character.toString(c);
             boolean measured = IntStream.of(DejaVuSansAdvances.MEASURED).anyMatch(m -> m == text.codePointAt(0));
             double expected = measured ? font.advance(c, (float) EM) : fallback;
-            assertEquals(expected, width.of(text), 1e-9, "width of U+" + Integer.toHexString(c) + " at 11 px");
+            assertEquals(expected, table.of(text), 1e-9, name + ": width of U+" + Integer.toHexString(c) + " at 11 px");
         }
     }
 }
