@@ -232,8 +232,7 @@ public final class RedisClusterProcess implements AutoCloseable {
         long deadline = System.nanoTime() + within.toNanos();
         while (true) {
             try {
-                if (allOk()) {
-                    primaryOf(slot);
+                if (allOk() && isRunning(primaryOf(slot))) {
                     return;
                 }
             } catch (RuntimeException e) {
@@ -246,6 +245,10 @@ public final class RedisClusterProcess implements AutoCloseable {
             }
             sleep(50);
         }
+    }
+
+    private boolean isRunning(int port) {
+        return nodes.stream().anyMatch(node -> node.port == port && node.isRunning());
     }
 
     @Override
