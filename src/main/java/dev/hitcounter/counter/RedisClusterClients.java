@@ -22,10 +22,12 @@ import redis.clients.jedis.providers.ClusterConnectionProvider;
  */
 final class RedisClusterClients {
 
-    /** Tries per command: getting a connection and following redirections; never a second send. */
-    static final int MAX_ATTEMPTS = 5;
-    /** How often Jedis asks for the map of slots again on its own, besides after a MOVED or a failed node. */
-    static final Duration TOPOLOGY_REFRESH = Duration.ofSeconds(5);
+    /**
+     * Tries per command: a connection failure and one more try (after which Jedis renews its map of slots), or one
+     * {@code MOVED} or {@code ASK} followed; never a second send. From three on, Jedis pauses up to the whole time left
+     * between tries, which kept views waiting during a failover instead of answering 503 at once.
+     */
+    static final int MAX_ATTEMPTS = 2;
 
     private RedisClusterClients() {
     }
@@ -46,14 +48,22 @@ final class RedisClusterClients {
         metrics.watchPool(() -> sum(discovered.get(), true), () -> sum(discovered.get(), false));
         DiscoveringCounter counter = new DiscoveringCounter(() -> {
             Set<HostAndPort> seeds = Set.of(new HostAndPort(seed.host(), seed.port()));
+            // No periodic refresh: its thread outlives close() for a moment, which a standalone Tomcat reports as a
+            // leak; the map is renewed after every MOVED and after a node fails to answer.
             ClusterConnectionProvider provider = new ClusterConnectionProvider(seeds, clientConfig,
-                    RedisClients.poolConfig(settings), TOPOLOGY_REFRESH);
-            RedisClusterClient client = RedisClusterClient.builder()
-                    .nodes(seeds)
-                    .clientConfig(clientConfig)
-                    .connectionProvider(provider)
-                    .commandExecutor(new SendOnceClusterExecutor(provider, MAX_ATTEMPTS, retries))
-                    .build();
+                    RedisClients.poolConfig(settings));
+            RedisClusterClient client;
+            try {
+                client = RedisClusterClient.builder()
+                        .nodes(seeds)
+                        .clientConfig(clientConfig)
+                        .connectionProvider(provider)
+                        .commandExecutor(new SendOnceClusterExecutor(provider, MAX_ATTEMPTS, retries))
+                        .build();
+            } catch (RuntimeException e) {
+                provider.close();
+                throw e;
+            }
             discovered.set(client);
             return new RedisClusterCounter(client, settings.counterKey(), where, metrics);
         }, where, RedisClients.DISCOVERY_RETRY_MILLIS, System::nanoTime, metrics);

@@ -1,7 +1,6 @@
 package dev.hitcounter.counter;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.HashSet;
@@ -10,6 +9,7 @@ import java.util.Map;
 import java.util.Set;
 
 import dev.hitcounter.testing.Load;
+import dev.hitcounter.testing.MetricsScrape;
 import dev.hitcounter.testing.RedisClusterProcess;
 import dev.hitcounter.testing.RunningApp;
 import org.junit.jupiter.api.Test;
@@ -61,7 +61,12 @@ class RedisClusterReshardIT {
             assertEquals(home200, counts.size(), "no count answered twice");
             assertEquals(viewsBefore + home200, cluster.valueOf("views"), "every 200 of / counted once, no other");
             assertEquals(pageBefore + page200, cluster.valueOf("{page}:home"), "every 200 of the page counted once");
-            assertEquals(0, home503, "ASK and MOVED are followed, not answered 503");
+            // A 503 of / may come from a read timeout on a busy machine, never from a redirection: a MOVED or ASK
+            // turned into a 503 would be counted as refused (an error reply) or connect (no attempt left).
+            for (String kind : List.of("refused", "connect")) {
+                assertEquals(0, MetricsScrape.value(app, "hitcounter_redis_errors_total{kind=\"" + kind + "\"}"),
+                        "ASK and MOVED are followed, not answered 503 (" + kind + ")");
+            }
             assertTrue(home200 > 0 && page200 > 0);
         }
     }
