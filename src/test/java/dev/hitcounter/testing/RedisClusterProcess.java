@@ -25,10 +25,12 @@ import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.util.SafeEncoder;
 
 /**
- * A real Redis Cluster that a test starts and stops: six {@code redis-server} processes from PATH with
- * {@code --cluster-enabled yes} and a {@code cluster-node-timeout} of 1000 ms on free ports (each node's cluster bus
- * listens on its port + 10000), joined by {@code redis-cli --cluster create … --cluster-replicas 1}: 3 primaries and 3
- * replicas. It can move a slot to another primary (CLUSTER SETSLOT and MIGRATE) and SIGKILL a node.
+ * A real Redis Cluster that a test starts and stops: six {@code redis-server} processes (the one on PATH, or the
+ * binary in the {@code embedded-redis} jar, as {@link RedisServerProcess} finds it) with {@code --cluster-enabled yes}
+ * and a {@code cluster-node-timeout} of 1000 ms on free ports (each node's cluster bus listens on its port + 10000),
+ * joined by {@code redis-cli --cluster create … --cluster-replicas 1} (or, where there is no redis-cli, as the image's
+ * test stage has none, by the same steps sent as commands: ADDSLOTS, MEET, REPLICATE): 3 primaries and 3 replicas.
+ * It can move a slot to another primary (CLUSTER SETSLOT and MIGRATE) and SIGKILL a node.
  */
 public final class RedisClusterProcess implements AutoCloseable {
 
@@ -268,7 +270,7 @@ public final class RedisClusterProcess implements AutoCloseable {
     private Node startNode(int port) {
         try {
             Path dir = Files.createTempDirectory("redis-cluster-" + port);
-            List<String> command = new ArrayList<>(List.of(binary("redis-server").toString(),
+            List<String> command = new ArrayList<>(List.of(serverBinary().toString(),
                     "--bind", "127.0.0.1", "--dir", dir.toString(), "--daemonize", "no", "--protected-mode", "no",
                     "--save", "", "--appendonly", "no",
                     "--cluster-enabled", "yes", "--cluster-config-file", dir.resolve("nodes.conf").toString(),
@@ -296,7 +298,12 @@ public final class RedisClusterProcess implements AutoCloseable {
     }
 
     private void create() {
-        List<String> command = new ArrayList<>(List.of(binary("redis-cli").toString()));
+        Path cli = onPath("redis-cli");
+        if (cli == null) {
+            createByCommands();
+            return;
+        }
+        List<String> command = new ArrayList<>(List.of(cli.toString()));
         if (certificate != null) {
             command.addAll(List.of("--tls", "--cacert", certificate.certificatePem().toString()));
         }
@@ -316,6 +323,48 @@ public final class RedisClusterProcess implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** What {@code redis-cli --cluster create --cluster-replicas 1} does: slots to the first three, the rest replicas. */
+    private void createByCommands() {
+        int perPrimary = 16384 / 3;
+        for (int i = 0; i < 3; i++) {
+            int from = i * perPrimary;
+            int to = i == 2 ? 16383 : from + perPrimary - 1;
+            List<String> args = new ArrayList<>(List.of("ADDSLOTS"));
+            for (int slot = from; slot <= to; slot++) {
+                args.add(String.valueOf(slot));
+            }
+            try (RedisClient primary = node(nodes.get(i).port)) {
+                primary.sendCommand(Command.CLUSTER, args.toArray(String[]::new));
+            }
+        }
+        try (RedisClient first = node(nodes.get(0).port)) {
+            for (Node other : nodes.subList(1, NODES)) {
+                first.sendCommand(Command.CLUSTER, "MEET", "127.0.0.1", String.valueOf(other.port));
+            }
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        for (int i = 3; i < NODES; i++) {
+            String primaryId;
+            try (RedisClient primary = node(nodes.get(i - 3).port)) {
+                primaryId = myId(primary);
+            }
+            try (RedisClient replica = node(nodes.get(i).port)) {
+                while (true) {
+                    try {
+                        replica.sendCommand(Command.CLUSTER, "REPLICATE", primaryId);
+                        break;
+                    } catch (JedisException e) {
+                        // "Unknown node": the MEET has not reached this node yet.
+                        if (System.nanoTime() > deadline) {
+                            throw e;
+                        }
+                        sleep(50);
+                    }
+                }
+            }
         }
     }
 
@@ -465,15 +514,42 @@ public final class RedisClusterProcess implements AutoCloseable {
         }
     }
 
-    private static Path binary(String name) {
+    private static Path onPath(String name) {
         for (String dir : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
             Path candidate = Path.of(dir, name);
             if (Files.isExecutable(candidate)) {
                 return candidate;
             }
         }
-        throw new IllegalStateException(name + " is not on PATH: the cluster tests need Redis's own redis-server and "
-                + "redis-cli (Debian's redis-server package)");
+        return null;
+    }
+
+    private static Path serverBinary() {
+        Path onPath = onPath("redis-server");
+        return onPath != null ? onPath : BundledBinary.PATH;
+    }
+
+    /** The redis-server binary from the embedded-redis jar (Linux), copied out once per test JVM. */
+    private static final class BundledBinary {
+        static final Path PATH = extract();
+
+        private static Path extract() {
+            String resource = System.getProperty("os.arch").contains("aarch64")
+                    ? "redis-server-6.2.7-linux-arm64" : "redis-server-6.2.6-v5-linux-amd64";
+            try (java.io.InputStream in = RedisClusterProcess.class.getResourceAsStream("/" + resource)) {
+                if (in == null) {
+                    throw new IllegalStateException("no redis-server on PATH and no bundled " + resource);
+                }
+                Path target = Files.createTempDirectory("redis-cluster-bin").resolve("redis-server");
+                Files.copy(in, target);
+                if (!target.toFile().setExecutable(true)) {
+                    throw new IllegalStateException("cannot make " + target + " executable");
+                }
+                return target;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
     }
 
     private static void waitFor(Process process) {
