@@ -63,7 +63,7 @@ public final class HitCounterApp implements ServletContextListener {
         }
 
         // Before the responses filter: Tomcat's RemoteIpFilter, if TRUSTED_PROXIES asks for it, comes first.
-        pages = PageEndpoints.register(context, settings.pages(), redis.map(RedisClients.RedisStore::pool), metrics,
+        pages = PageEndpoints.register(context, settings.pages(), redis.map(RedisClients.RedisStore::commands), metrics,
                 settings.answerTimeoutMillis(), settings.waitReplicas(), settings.readTimeoutMillis() / 2);
         // Asynchronous requests pass only through filters and servlets that support them.
         FilterRegistration.Dynamic responses = context.addFilter("responses", new ResponseFilter(metrics));

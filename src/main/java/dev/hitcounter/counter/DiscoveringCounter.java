@@ -10,11 +10,12 @@ import dev.hitcounter.system.Metrics;
 import redis.clients.jedis.exceptions.JedisException;
 
 /**
- * Counts through the counter of the primary the Sentinels name, built once one of them answers: until then the app
- * is up, every view fails fast as unavailable (503) and readiness is false, and the Sentinels are asked again at most
- * once per interval.
+ * Counts through the counter of the primary the Sentinels name (or of a Redis Cluster), built once one of them
+ * answers: until then the app is up, every view fails fast as unavailable (503) and readiness is false, and the
+ * Sentinels (or the cluster's seed node) are asked again at most once per interval.
  *
- * <p>Jedis asks the Sentinels while it builds its client and throws if none answers. In Compose or Kubernetes the
+ * <p>Jedis asks the Sentinels (or a cluster node for its map of slots) while it builds its client and throws if none
+ * answers. In Compose or Kubernetes the
  * app often starts before them, and a servlet context that failed to start is never retried while Tomcat stays up.
  */
 final class DiscoveringCounter implements Counter {
@@ -55,7 +56,7 @@ final class DiscoveringCounter implements Counter {
         if (counter == null) {
             metrics.redisError(CounterUnavailableException.Kind.CONNECT.name().toLowerCase(java.util.Locale.ROOT));
             throw new CounterUnavailableException(CounterUnavailableException.Kind.CONNECT,
-                    "no Sentinel has named the primary yet: " + where);
+                    "no answer yet from " + where);
         }
         return counter.add(views);
     }
@@ -71,7 +72,9 @@ final class DiscoveringCounter implements Counter {
      * (at most once per interval), so that the pages' reads and views start discovery too (issue 21 item 9).
      */
     boolean isKnownDown() {
-        return discover() instanceof RedisCounter redis && redis.isKnownDown();
+        Counter counter = discover();
+        return counter instanceof RedisCounter redis ? redis.isKnownDown()
+                : counter instanceof RedisClusterCounter cluster && cluster.isKnownDown();
     }
 
     /** The counter, asking the Sentinels first if it is not built yet and no other thread is asking right now. */
@@ -91,8 +94,8 @@ final class DiscoveringCounter implements Counter {
                 nextAttemptNanos = nanoClock.getAsLong() + retryNanos;
                 if (!warned) {
                     warned = true;
-                    LOG.log(Level.WARNING, () -> "Redis: no answer yet from " + where + " (" + e.getMessage()
-                            + "); answering 503 and asking again every " + retryNanos / 1_000_000 + " ms");
+                    LOG.log(Level.WARNING, () -> "Redis: no answer yet from " + where + " ("
+                            + RedisFailures.explain(e, where) + "); answering 503 and asking again every " + retryNanos / 1_000_000 + " ms");
                 }
             }
             return discovered;

@@ -26,7 +26,7 @@ import redis.clients.jedis.util.Pool;
 /**
  * Builds the {@link RedisCounter} the settings ask for: over one pooled Redis ({@code REDIS_URL}), or over the pool
  * of the primary that Redis Sentinel names ({@code REDIS_SENTINELS}), which Jedis moves to the promoted replica when
- * the Sentinels announce a failover.
+ * the Sentinels announce a failover; or, with {@code REDIS_CLUSTER}, the counter of {@link RedisClusterClients}.
  */
 public final class RedisClients {
 
@@ -37,17 +37,19 @@ public final class RedisClients {
     }
 
     /**
-     * The counter of {@code GET /} in Redis and the pool it borrows from, which the app's other Redis stores share.
+     * The counter of {@code GET /} in Redis and where the app's other Redis stores send their commands.
      *
-     * @param pool the pool to borrow from now; while the counter knows Redis is down, or no Sentinel has named a
-     *             primary (it asks them then), it throws a {@link JedisConnectionException}, as a pool that cannot
-     *             connect would
+     * @param commands over the counter's pool, or its cluster; while the counter knows Redis is down, or no Sentinel
+     *                 has named a primary (it asks them then), nothing is sent, as with a pool that cannot connect
      */
-    public record RedisStore(Counter counter, Supplier<Pool<Connection>> pool) {
+    public record RedisStore(Counter counter, RedisCommands commands) {
     }
 
     /** The Redis store for these settings, which must name a Redis ({@link Settings#usesRedis()}). */
     public static RedisStore store(Settings settings, Metrics metrics) {
+        if (settings.cluster()) {
+            return RedisClusterClients.store(settings, settings.redis().orElseThrow(), metrics);
+        }
         if (settings.sentinels().isPresent()) {
             return sentineled(settings, settings.sentinels().get(), metrics);
         }
@@ -69,7 +71,7 @@ public final class RedisClients {
                 .build();
         RedisCounter counter = counter(settings, client, client::getPool, endpoint.toString(), metrics);
         RedisStartupCheck.log(counter, endpoint.toString());
-        return new RedisStore(counter, new StorePool(client::getPool, counter::isKnownDown));
+        return new RedisStore(counter, RedisCommands.pooled(new StorePool(client::getPool, counter::isKnownDown)));
     }
 
     private static RedisStore sentineled(Settings settings, RedisSentinels sentinels, Metrics metrics) {
@@ -107,7 +109,7 @@ public final class RedisClients {
             discovered.set(client);
             return counter(settings, client, pool, sentinels.toString(), metrics);
         }, sentinels.toString(), DISCOVERY_RETRY_MILLIS, System::nanoTime, metrics);
-        return new RedisStore(counter, new StorePool(pool, counter::isKnownDown));
+        return new RedisStore(counter, RedisCommands.pooled(new StorePool(pool, counter::isKnownDown)));
     }
 
     private static RedisCounter counter(Settings settings, UnifiedJedis client,
@@ -117,7 +119,7 @@ public final class RedisClients {
                 new RedisCounter.Replication(settings.waitReplicas(), settings.readTimeoutMillis() / 2), metrics);
     }
 
-    private static DefaultJedisClientConfig.Builder clientConfig(Settings settings) {
+    static DefaultJedisClientConfig.Builder clientConfig(Settings settings) {
         return DefaultJedisClientConfig.builder()
                 .connectionTimeoutMillis(settings.connectTimeoutMillis())
                 .socketTimeoutMillis(settings.readTimeoutMillis())
@@ -128,11 +130,11 @@ public final class RedisClients {
     }
 
     /** The JVM's trust store and full host-name verification, as for any TLS client. */
-    private static void verifiedTls(DefaultJedisClientConfig.Builder config) {
+    static void verifiedTls(DefaultJedisClientConfig.Builder config) {
         config.sslOptions(SslOptions.builder().sslVerifyMode(SslVerifyMode.FULL).build());
     }
 
-    private static ConnectionPoolConfig poolConfig(Settings settings) {
+    static ConnectionPoolConfig poolConfig(Settings settings) {
         ConnectionPoolConfig pool = new ConnectionPoolConfig();
         pool.setMaxTotal(settings.poolSize());
         pool.setMaxIdle(settings.poolSize());

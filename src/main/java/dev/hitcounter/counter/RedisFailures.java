@@ -10,9 +10,12 @@ import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.function.Supplier;
 
+import javax.net.ssl.SSLException;
+
 import dev.hitcounter.counter.CounterUnavailableException.Kind;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.exceptions.JedisAccessControlException;
+import redis.clients.jedis.exceptions.JedisClusterOperationException;
 import redis.clients.jedis.exceptions.JedisDataException;
 import redis.clients.jedis.exceptions.JedisException;
 import redis.clients.jedis.util.Pool;
@@ -39,8 +42,21 @@ public final class RedisFailures {
         }
     }
 
-    /** What a failure after sending means: an error reply ran nothing; anything else may have. */
+    /**
+     * What a failure after sending means: an error reply ran nothing; anything else may have. Through the cluster
+     * client, a connection lost after sending may have run too, while a call that ran out of attempts or found no
+     * connection (no node serves the slot, every node refused, a full pool) sent nothing.
+     */
     public static CounterUnavailableException afterSending(JedisException e) {
+        if (e instanceof SendOnceClusterExecutor.SentAndLost lost) {
+            return mayHaveRun(lost.sent());
+        }
+        if (e instanceof JedisClusterOperationException) {
+            return new CounterUnavailableException(Kind.CONNECT, e);
+        }
+        if (e.getCause() instanceof NoSuchElementException && !(e instanceof JedisDataException)) {
+            return new CounterUnavailableException(Kind.POOL_EXHAUSTED, e);
+        }
         return e instanceof JedisDataException reply ? refusal(reply) : mayHaveRun(e);
     }
 
@@ -80,6 +96,11 @@ public final class RedisFailures {
         if (unknownHost.isPresent()) {
             return "the host name of Redis at " + where + " is unknown (DNS has no address for "
                     + unknownHost.get().getMessage() + "): check REDIS_URL";
+        }
+        Optional<Throwable> tls = find(failure, SSLException.class);
+        if (tls.isPresent()) {
+            return "the TLS handshake with Redis at " + where + " failed (" + tls.get().getMessage() + "): is its "
+                    + "certificate trusted by the JVM's trust store, and does it name the host in REDIS_URL?";
         }
         if (find(failure, ConnectException.class).isPresent()) {
             return "Redis at " + where + " refused the connection: is it running, and on that host and port?";

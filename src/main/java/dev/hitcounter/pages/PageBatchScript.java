@@ -16,6 +16,7 @@ import java.util.OptionalLong;
 import java.util.function.Supplier;
 
 import dev.hitcounter.counter.CounterUnavailableException;
+import dev.hitcounter.counter.RedisCommands;
 import dev.hitcounter.counter.RedisFailures;
 import redis.clients.jedis.CommandObjects;
 import redis.clients.jedis.Connection;
@@ -40,8 +41,8 @@ final class PageBatchScript {
     static final String SCRIPT_RESOURCE = "count-pages.lua";
     private static final String FULL = "FULL";
 
-    private final Supplier<Pool<Connection>> pool;
-    private final String prefix;
+    private final RedisCommands redis;
+    private final PageKeys keys;
     private final int maxPages;
     private final byte[] scriptBytes;
     private final byte[] shaBytes;
@@ -63,11 +64,20 @@ final class PageBatchScript {
      * @param waitMillis   the longest {@code WAIT} for them, below the read timeout as for {@code GET /}
      */
     PageBatchScript(Supplier<Pool<Connection>> pool, String prefix, int maxPages, int waitReplicas, int waitMillis) {
+        this(RedisCommands.pooled(pool), new PageKeys(prefix, false), maxPages, waitReplicas, waitMillis);
+    }
+
+    /**
+     * @param redis where the script goes: one Redis's pool, or a cluster (where {@code keys} are hash-tagged and
+     *              {@code waitReplicas} is 0)
+     * @param keys  the names of the keys
+     */
+    PageBatchScript(RedisCommands redis, PageKeys keys, int maxPages, int waitReplicas, int waitMillis) {
         if (maxPages < 0) {
             throw new IllegalArgumentException("maxPages must not be negative: " + maxPages);
         }
-        this.pool = pool;
-        this.prefix = prefix;
+        this.redis = redis;
+        this.keys = keys;
         this.maxPages = maxPages;
         this.waitReplicas = waitReplicas;
         this.waitMillis = waitMillis;
@@ -78,16 +88,12 @@ final class PageBatchScript {
 
     /** The key of a page's count. */
     String countKey(String page) {
-        if (page.indexOf(':') >= 0) {
-            // Page names never hold ':' (issue 12), which keeps them apart from the other keys under the prefix.
-            throw new IllegalArgumentException("not a page name: " + page);
-        }
-        return prefix + ":" + page;
+        return keys.count(page);
     }
 
     /** The SET of the names of all pages that exist; its size is what {@code maxPages} bounds. */
     String knownPagesKey() {
-        return prefix + ":known:pages";
+        return keys.knownPages();
     }
 
     /**
@@ -138,14 +144,15 @@ final class PageBatchScript {
             keys.addAll(batch.keys());
             args.addAll(batch.args());
         });
-        Connection connection = RedisFailures.borrow(pool);
+        RedisCommands.Session connection = redis.open();
         try (connection) {
             Object reply;
             try {
-                reply = connection.executeCommand(commands.evalsha(shaBytes, keys, args));
+                reply = connection.execute(commands.evalsha(shaBytes, keys, args));
             } catch (JedisNoScriptException notLoaded) {
-                // NOSCRIPT proves the script did not run, so this is the one safe second try.
-                reply = connection.executeCommand(commands.eval(scriptBytes, keys, args));
+                // NOSCRIPT proves the script did not run, so this is the one safe second try; in a cluster, the
+                // node without the script is a promoted replica or one that took the slot in a resharding.
+                reply = connection.execute(commands.eval(scriptBytes, keys, args));
             }
             Reply parsed = reply(pages, reply, visitors.isPresent());
             if (waitReplicas > 0 && parsed.outcomes().values().stream().anyMatch(PageOutcome.Counted.class::isInstance)) {
@@ -161,8 +168,8 @@ final class PageBatchScript {
      * One {@code WAIT} on the connection that ran the script, so that it waits for this batch's writes: its views are
      * answered 200 only once enough replicas have them, as {@code GET /}'s are.
      */
-    private void awaitReplicas(Connection connection) throws CounterUnavailableException {
-        long acknowledged = connection.executeCommand(commands.waitReplicas(waitReplicas, waitMillis));
+    private void awaitReplicas(RedisCommands.Session connection) throws CounterUnavailableException {
+        long acknowledged = connection.execute(commands.waitReplicas(waitReplicas, waitMillis));
         if (acknowledged < waitReplicas) {
             throw new CounterUnavailableException(CounterUnavailableException.Kind.NOT_REPLICATED,
                     acknowledged + " of the " + waitReplicas + " replicas required by REDIS_WAIT_REPLICAS"
@@ -172,9 +179,9 @@ final class PageBatchScript {
 
     /** The count of a page without counting it; empty when the page has never been counted. */
     OptionalLong views(String page) throws CounterUnavailableException {
-        Connection connection = RedisFailures.borrow(pool);
+        RedisCommands.Session connection = redis.open();
         try (connection) {
-            String value = connection.executeCommand(commands.get(countKey(page)));
+            String value = connection.execute(commands.get(countKey(page)));
             return value == null ? OptionalLong.empty() : OptionalLong.of(Long.parseLong(value));
         } catch (JedisException e) {
             throw RedisFailures.afterSending(e);

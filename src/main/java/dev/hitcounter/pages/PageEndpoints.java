@@ -4,9 +4,9 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.EnumSet;
 import java.util.Optional;
-import java.util.function.Supplier;
 import java.util.logging.Logger;
 
+import dev.hitcounter.counter.RedisCommands;
 import dev.hitcounter.system.Metrics;
 import dev.hitcounter.system.PageSettings;
 import jakarta.servlet.DispatcherType;
@@ -14,8 +14,6 @@ import jakarta.servlet.FilterRegistration;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletRegistration;
 import org.apache.catalina.filters.RemoteIpFilter;
-import redis.clients.jedis.Connection;
-import redis.clients.jedis.util.Pool;
 
 /**
  * The endpoints of counting any page, registered in the app's context: the SVG badge ({@code /badge/*}) and the JSON
@@ -41,13 +39,13 @@ public final class PageEndpoints implements AutoCloseable {
      * Registers the endpoints; call it before the filter that answers every response is added, so that the client's
      * address is known to everything after it.
      *
-     * @param redis        the pool of the Redis that counts {@code GET /}, or empty to count in memory (and no unique
-     *                     visitors)
+     * @param redis        where the Redis that counts {@code GET /} takes commands (a pool, or a cluster), or empty to
+     *                     count in memory (and no unique visitors)
      * @param waitReplicas how many replicas must have a batch before its views are answered
      *                     ({@code REDIS_WAIT_REPLICAS}), and {@code waitMillis} the longest wait, as for {@code GET /}
      */
     public static PageEndpoints register(ServletContext context, PageSettings settings,
-            Optional<Supplier<Pool<Connection>>> redis, Metrics metrics, long timeoutMillis, int waitReplicas,
+            Optional<RedisCommands> redis, Metrics metrics, long timeoutMillis, int waitReplicas,
             int waitMillis) {
         settings.trustedProxies().ifPresent(proxies -> {
             FilterRegistration.Dynamic remoteIp = context.addFilter("remote-ip", RemoteIpFilter.class);
@@ -57,10 +55,12 @@ public final class PageEndpoints implements AutoCloseable {
             remoteIp.setAsyncSupported(true);
             remoteIp.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/*");
         });
-        Optional<UniqueVisitors> uniques = redis.filter(pool -> settings.uniqueVisitors())
-                .map(pool -> new UniqueVisitors(pool, settings.keyPrefix(), Clock.systemUTC(), dayKeys(settings)));
-        PageCounter store = redis.<PageCounter>map(pool -> new RedisPageCounter(new PageBatchScript(pool,
-                        settings.keyPrefix(), settings.maxPages(), waitReplicas, waitMillis), uniques))
+        Optional<PageKeys> keys = redis.map(commands -> new PageKeys(settings.keyPrefix(), commands.isCluster()));
+        Optional<UniqueVisitors> uniques = redis.filter(commands -> settings.uniqueVisitors())
+                .map(commands -> new UniqueVisitors(commands, keys.get(), settings.keyPrefix(), Clock.systemUTC(),
+                        dayKeys(settings)));
+        PageCounter store = redis.<PageCounter>map(commands -> new RedisPageCounter(new PageBatchScript(commands,
+                        keys.get(), settings.maxPages(), waitReplicas, waitMillis), uniques))
                 .orElseGet(() -> new InMemoryPageCounter(settings.maxPages()));
         UniqueVisits visits = uniques.<UniqueVisits>map(visitors -> visitors).orElse(UniqueVisits.NONE);
         PageCoalescer coalescer = new PageCoalescer(store, metrics, timeoutMillis);

@@ -19,6 +19,7 @@ import java.util.function.Supplier;
 import javax.crypto.Mac;
 
 import dev.hitcounter.counter.CounterUnavailableException;
+import dev.hitcounter.counter.RedisCommands;
 import dev.hitcounter.counter.RedisFailures;
 import redis.clients.jedis.CommandObjects;
 import redis.clients.jedis.Connection;
@@ -43,7 +44,8 @@ final class UniqueVisitors implements UniqueVisits {
     /** 128 bits: no two visitors of a page and day share a value in any number of visits a site can have. */
     static final int VALUE_BYTES = 16;
 
-    private final Supplier<Pool<Connection>> pool;
+    private final RedisCommands redis;
+    private final PageKeys pageKeys;
     private final String prefix;
     private final Clock clock;
     private final DayKeys keys;
@@ -56,7 +58,13 @@ final class UniqueVisitors implements UniqueVisits {
      * @param keys   the key of each day's values
      */
     UniqueVisitors(Supplier<Pool<Connection>> pool, String prefix, Clock clock, DayKeys keys) {
-        this.pool = pool;
+        this(RedisCommands.pooled(pool), new PageKeys(prefix, false), prefix, clock, keys);
+    }
+
+    /** As above, with the commands going to {@code redis} and the keys named by {@code pageKeys}. */
+    UniqueVisitors(RedisCommands redis, PageKeys pageKeys, String prefix, Clock clock, DayKeys keys) {
+        this.redis = redis;
+        this.pageKeys = pageKeys;
         this.prefix = prefix;
         this.clock = clock;
         this.keys = keys;
@@ -132,16 +140,13 @@ final class UniqueVisitors implements UniqueVisits {
 
     /** The HyperLogLog of a page's visitors on a day. */
     String hyperLogLogKey(String page, LocalDate day) {
-        if (page.indexOf(':') >= 0) {
-            throw new IllegalArgumentException("not a page name: " + page);
-        }
-        return prefix + ":uniques:" + page + ":" + day;
+        return pageKeys.uniques(page, day);
     }
 
     private long count(String... keyNames) throws CounterUnavailableException {
-        Connection connection = RedisFailures.borrow(pool);
+        RedisCommands.Session connection = redis.open();
         try (connection) {
-            return connection.executeCommand(commands.pfcount(keyNames));
+            return connection.execute(commands.pfcount(keyNames));
         } catch (JedisException e) {
             throw RedisFailures.afterSending(e);
         }

@@ -19,6 +19,7 @@ import dev.hitcounter.tomcat.RequestThreads;
  * @param sentinels       the Sentinels that name the Redis primary ({@code REDIS_SENTINELS}, {@code
  *                        REDIS_SENTINEL_MASTER}, {@code REDIS_PASSWORD_FILE}, {@code REDIS_SENTINEL_PASSWORD_FILE},
  *                        {@code REDIS_SENTINEL_TLS}); never together with {@code redis}
+ * @param cluster         whether {@code redis} is a seed node of a Redis Cluster ({@code REDIS_CLUSTER})
  * @param counterKey      the Redis key that holds the count ({@code COUNTER_KEY})
  * @param poolSize        most Redis connections at once ({@code REDIS_POOL_SIZE})
  * @param poolWaitMillis  longest wait for a free pooled connection ({@code REDIS_POOL_WAIT_MS})
@@ -41,6 +42,7 @@ public record Settings(
         int readTimeoutMillis,
         boolean coalesce,
         Optional<RedisSentinels> sentinels,
+        boolean cluster,
         int waitReplicas,
         int requestThreads,
         PageSettings pages,
@@ -60,6 +62,7 @@ public record Settings(
             throw new SettingsException("REDIS_WAIT_REPLICAS is set but neither REDIS_URL nor REDIS_SENTINELS is: "
                     + "replicas exist only for a Redis");
         }
+        boolean cluster = cluster(env, redis, waitReplicas);
         int threads = RequestThreads.byDefault(Runtime.getRuntime().availableProcessors(), usesRedis && !coalesce);
         return new Settings(
                 Variables.number(env, "PORT", 8080, 0, 65535),
@@ -71,6 +74,7 @@ public record Settings(
                 Variables.number(env, "REDIS_READ_TIMEOUT_MS", 250, 1, 60_000),
                 coalesce,
                 sentinels,
+                cluster,
                 waitReplicas,
                 Variables.number(env, RequestThreads.VARIABLE, threads, 1, 10_000),
                 PageSettings.from(env),
@@ -94,7 +98,7 @@ public record Settings(
 
     /** One line with every effective setting, fit for a log: the password is never shown. */
     public String describe() {
-        String store = redis.map(endpoint -> "Redis at " + endpoint)
+        String store = redis.map(endpoint -> (cluster ? "the Redis Cluster seeded by " : "Redis at ") + endpoint)
                 .or(() -> sentinels.map(named -> "Redis: " + named))
                 .orElse("memory (REDIS_URL unset)");
         return "counting in " + store
@@ -143,6 +147,30 @@ public record Settings(
                     sentinelPasswordFile, "the Sentinels' password (their requirepass)"));
         }
         return Optional.of(sentinels.withTls(Variables.flag(env, "REDIS_SENTINEL_TLS", false)));
+    }
+
+    /**
+     * {@code REDIS_CLUSTER}: only with {@code REDIS_URL}, whose database must be 0 (a cluster has no other), and without
+     * {@code REDIS_WAIT_REPLICAS}, since the cluster client answers no {@code WAIT} on the connection that wrote.
+     */
+    private static boolean cluster(Map<String, String> env, Optional<RedisEndpoint> redis, int waitReplicas) {
+        if (!Variables.flag(env, "REDIS_CLUSTER", false)) {
+            return false;
+        }
+        if (redis.isEmpty()) {
+            throw new SettingsException("REDIS_CLUSTER=true but REDIS_URL is not set: set REDIS_URL=redis://host:port "
+                    + "to one node of the cluster or the service's discovery endpoint (not REDIS_SENTINELS)");
+        }
+        if (redis.get().database() != 0) {
+            throw new SettingsException("REDIS_URL names database " + redis.get().database()
+                    + " but REDIS_CLUSTER=true: a Redis Cluster has database 0 only; drop the /"
+                    + redis.get().database() + " from REDIS_URL");
+        }
+        if (waitReplicas > 0) {
+            throw new SettingsException("REDIS_WAIT_REPLICAS=" + waitReplicas + " is not supported with "
+                    + "REDIS_CLUSTER=true: unset REDIS_WAIT_REPLICAS (see docs/scaling.md, Redis Cluster)");
+        }
+        return true;
     }
 
     private static Optional<RedisEndpoint> redis(Map<String, String> env, boolean sentinels) {

@@ -237,4 +237,44 @@ class SettingsTest {
         SettingsException e = assertThrows(SettingsException.class, () -> Settings.from(env));
         assertTrue(e.getMessage().startsWith(message), e.getMessage());
     }
+
+    @Test
+    void clusterModeTakesItsSeedFromRedisUrl() {
+        Settings settings = Settings.from(Map.of("REDIS_URL", "rediss://app:pw@cluster.example:6379",
+                "REDIS_CLUSTER", "true"));
+        assertTrue(settings.cluster());
+        assertTrue(settings.describe().contains("the Redis Cluster seeded by rediss://app:***@cluster.example:6379"),
+                settings.describe());
+        assertFalse(Settings.from(Map.of("REDIS_URL", "redis://redis:6379")).cluster());
+    }
+
+    @Test
+    void clusterModeWithoutRedisUrlIsRefused() {
+        SettingsException e = assertThrows(SettingsException.class,
+                () -> Settings.from(Map.of("REDIS_CLUSTER", "true")));
+        assertTrue(e.getMessage().contains("REDIS_CLUSTER=true but REDIS_URL is not set"), e.getMessage());
+    }
+
+    @Test
+    void clusterModeRefusesADatabaseOtherThanZero() {
+        SettingsException e = assertThrows(SettingsException.class, () -> Settings.from(Map.of(
+                "REDIS_URL", "redis://redis:6379/3", "REDIS_CLUSTER", "true")));
+        assertTrue(e.getMessage().startsWith("REDIS_URL names database 3 but REDIS_CLUSTER=true"), e.getMessage());
+        assertTrue(Settings.from(Map.of("REDIS_URL", "redis://redis:6379/0", "REDIS_CLUSTER", "true")).cluster());
+    }
+
+    @Test
+    void clusterModeRefusesWaitReplicas() {
+        SettingsException e = assertThrows(SettingsException.class, () -> Settings.from(Map.of(
+                "REDIS_URL", "redis://redis:6379", "REDIS_CLUSTER", "true", "REDIS_WAIT_REPLICAS", "1")));
+        assertTrue(e.getMessage().startsWith("REDIS_WAIT_REPLICAS=1 is not supported with REDIS_CLUSTER=true"),
+                e.getMessage());
+    }
+
+    @Test
+    void badClusterFlagNamesTheVariable() {
+        SettingsException e = assertThrows(SettingsException.class, () -> Settings.from(Map.of(
+                "REDIS_URL", "redis://redis:6379", "REDIS_CLUSTER", "yes")));
+        assertTrue(e.getMessage().startsWith("REDIS_CLUSTER=yes is invalid"), e.getMessage());
+    }
 }
