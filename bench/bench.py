@@ -414,6 +414,9 @@ def specs(ctx):
             note=f"server on both CPUs (wrk shares CPU {LOAD_CPU}), {threads} request threads")
     emb("exp-2cpu-ceiling", "ceiling on both cores (rule: 4 threads)", {}, redis=False,
         cpus=f"{SERVER_CPU},{LOAD_CPU}", note="ceiling-embedded on both CPUs, request threads by the rule")
+    # Issue 28: one request thread on the one core (the rule gives 2), to see the hand-offs a second thread adds.
+    emb("exp-embedded-threads1", "ours, embedded, REQUEST_THREADS=1", {**redis_env, "REQUEST_THREADS": "1"}, ours=True,
+        note="ours-embedded with one request thread instead of the rule's 2 per processor (issue 28)")
     # REDIS_WAIT_REPLICAS: the same server with and without one WAIT per batch, both with a replica attached.
     emb("exp-replica-nowait", "ours, embedded, Redis with a replica", redis_env, ours=True, replica=True,
         note="ours-embedded while the Redis has one replica (the replication stream's cost, no WAIT)")
