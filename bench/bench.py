@@ -170,6 +170,17 @@ def switches(pids):
     return counts
 
 
+def java_thread_names(pid):
+    """{tid: full thread name} of a JVM from `jcmd <pid> Thread.print` ({} if that fails): /proc gives 15 characters,
+    which leave Tomcat's poller and request threads ("http-nio-23400-...") one name."""
+    try:
+        done = subprocess.run(["jcmd", str(pid), "Thread.print"], capture_output=True, text=True, timeout=20)
+    except (OSError, subprocess.TimeoutExpired):
+        return {}
+    return {int(m.group(2), 16): m.group(1)
+            for m in re.finditer(r'^"([^"]+)".*?nid=(0x[0-9a-f]+)', done.stdout, re.M)}
+
+
 def jit_ticks(pid):
     """CPU ticks of a JVM's JIT compiler threads (0 for any other process)."""
     total = 0
@@ -566,7 +577,9 @@ def measured_run(spec, proc, port, redis, connections, seconds, path="/", key=KE
     run["server_cpu_us_per_req"] = run["server_cpu"] * 1e4 / run["rps"] if run["rps"] else None
     # Switches per answered request (issue 28): all threads of the server's process tree, and Redis apart.
     by_thread = {}
+    full_names = java_thread_names(proc.pid) if spec.kind == "java" else {}
     for tid, (name, n) in seen.items():
+        name = full_names.get(tid, name)
         grown = n - switches0.get(tid, (name, 0))[1]
         if grown > 0:
             by_thread[name] = by_thread.get(name, 0) + grown
