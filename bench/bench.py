@@ -144,6 +144,43 @@ def rss_kib(pids):
     return total
 
 
+def switches(pids):
+    """{tid: (thread name, voluntary + involuntary context switches)} of every thread of the processes pids.
+
+    /proc/<pid>/status counts the main thread only: a process's switches are the sum over its tasks.
+    """
+    counts = {}
+    for pid in pids:
+        try:
+            tids = os.listdir(f"/proc/{pid}/task")
+        except OSError:
+            continue
+        for tid in tids:
+            name, n = "?", 0
+            try:
+                with open(f"/proc/{pid}/task/{tid}/status") as f:
+                    for line in f:
+                        if line.startswith("Name:"):
+                            name = line.split(None, 1)[1].strip() if len(line.split()) > 1 else "?"
+                        elif "ctxt_switches:" in line:
+                            n += int(line.split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            counts[int(tid)] = (name, n)
+    return counts
+
+
+def java_thread_names(pid):
+    """{tid: full thread name} of a JVM from `jcmd <pid> Thread.print` ({} if that fails): /proc gives 15 characters,
+    which leave Tomcat's poller and request threads ("http-nio-23400-...") one name."""
+    try:
+        done = subprocess.run(["jcmd", str(pid), "Thread.print"], capture_output=True, text=True, timeout=20)
+    except (OSError, subprocess.TimeoutExpired):
+        return {}
+    return {int(m.group(2), 16): m.group(1)
+            for m in re.finditer(r'^"([^"]+)".*?nid=(0x[0-9a-f]+)', done.stdout, re.M)}
+
+
 def jit_ticks(pid):
     """CPU ticks of a JVM's JIT compiler threads (0 for any other process)."""
     total = 0
@@ -388,6 +425,9 @@ def specs(ctx):
             note=f"server on both CPUs (wrk shares CPU {LOAD_CPU}), {threads} request threads")
     emb("exp-2cpu-ceiling", "ceiling on both cores (rule: 4 threads)", {}, redis=False,
         cpus=f"{SERVER_CPU},{LOAD_CPU}", note="ceiling-embedded on both CPUs, request threads by the rule")
+    # Issue 28: one request thread on the one core (the rule gives 2), to see the hand-offs a second thread adds.
+    emb("exp-embedded-threads1", "ours, embedded, REQUEST_THREADS=1", {**redis_env, "REQUEST_THREADS": "1"}, ours=True,
+        note="ours-embedded with one request thread instead of the rule's 2 per processor (issue 28)")
     # REDIS_WAIT_REPLICAS: the same server with and without one WAIT per batch, both with a replica attached.
     emb("exp-replica-nowait", "ours, embedded, Redis with a replica", redis_env, ours=True, replica=True,
         note="ours-embedded while the Redis has one replica (the replication stream's cost, no WAIT)")
@@ -479,10 +519,15 @@ def measured_run(spec, proc, port, redis, connections, seconds, path="/", key=KE
     pids = tree(proc.pid)
     peak = [rss_kib(pids)]
     stop_sampling = threading.Event()
+    # Context switches of every thread of the server's process tree: the last count seen of each thread, so that
+    # a thread or worker that ends during the run (a Flask connection thread) keeps what it had 250 ms before.
+    seen = {}
 
     def sample():
         while not stop_sampling.wait(0.25):
-            peak[0] = max(peak[0], rss_kib(tree(proc.pid)))
+            now = tree(proc.pid)
+            peak[0] = max(peak[0], rss_kib(now))
+            seen.update(switches(now))
 
     before = redis.settled_views(key=key) if spec.redis else None
     if spec.redis:
@@ -490,11 +535,14 @@ def measured_run(spec, proc, port, redis, connections, seconds, path="/", key=KE
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     t0 = time.monotonic()
+    switches0, redis_switches0 = switches(tree(proc.pid)), switches([redis.proc.pid])
     server0, redis0, jit0 = cpu_ticks(tree(proc.pid)), cpu_ticks([redis.proc.pid]), jit_ticks(proc.pid)
     all0, core0 = machine_busy_ticks()
     self0, kids0 = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     result = wrk(port, connections, seconds, path)
     server1, redis1, jit1 = cpu_ticks(tree(proc.pid)), cpu_ticks([redis.proc.pid]), jit_ticks(proc.pid)
+    seen.update(switches(tree(proc.pid)))
+    redis_switches1 = switches([redis.proc.pid])
     all1, core1 = machine_busy_ticks()
     self1, kids1 = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     wall = time.monotonic() - t0
@@ -526,6 +574,19 @@ def measured_run(spec, proc, port, redis, connections, seconds, path="/", key=KE
         "peak_rss_mib": peak[0] / 1024, "jit_cpu": pct(jit1 - jit0),
     }
     run["cpu_us_per_req"] = (run["server_cpu"] + (run["redis_cpu"] or 0)) * 1e4 / run["rps"] if run["rps"] else None
+    run["server_cpu_us_per_req"] = run["server_cpu"] * 1e4 / run["rps"] if run["rps"] else None
+    # Switches per answered request (issue 28): all threads of the server's process tree, and Redis apart.
+    by_thread = {}
+    full_names = java_thread_names(proc.pid) if spec.kind == "java" else {}
+    for tid, (name, n) in seen.items():
+        name = full_names.get(tid, name)
+        grown = n - switches0.get(tid, (name, 0))[1]
+        if grown > 0:
+            by_thread[name] = by_thread.get(name, 0) + grown
+    run["switches_per_req"] = sum(by_thread.values()) / ok if ok else None
+    run["switches_by_thread"] = dict(sorted(by_thread.items(), key=lambda t: -t[1]))
+    redis_grown = sum(n for _, n in redis_switches1.values()) - sum(n for _, n in redis_switches0.values())
+    run["redis_switches_per_req"] = redis_grown / ok if ok and spec.redis else None
     # Redis commands per answered request, those run inside scripts included (the harness's own INFO
     # and CONFIG are left out; its few GETs of the counter are noise).
     calls = {name: n for name, n in calls.items() if name not in ("info", "config|resetstat", "config")}
@@ -585,7 +646,12 @@ def bench_round(spec, port, redis, args, base_env, rnd, result):
             print(f"   c{connections:<3} {run['rps']:9.0f} req/s  p50 {run['p50_ms']:6.2f} ms"
                   f"  p99 {run['p99_ms']:6.2f} ms  server {run['server_cpu']:5.1f}%"
                   f"  redis {run['redis_cpu'] or 0:5.1f}%  others {run['others_cpu']:5.1f}%"
-                  f"  rss {run['peak_rss_mib']:6.1f} MiB  jit {run['jit_cpu']:4.1f}%  {flag}", flush=True)
+                  f"  rss {run['peak_rss_mib']:6.1f} MiB  jit {run['jit_cpu']:4.1f}%"
+                  f"  {run['server_cpu_us_per_req'] or 0:5.1f} server µs/req  {run['switches_per_req'] or 0:5.2f} cs/req"
+                  f"  {flag}", flush=True)
+            top = list(run["switches_by_thread"].items())[:6]
+            print("        switches/req by thread: " + ", ".join(f"{name} {n / max(run['ok'], 1):.3f}"
+                                                                for name, n in top), flush=True)
     finally:
         stop(proc)
 
@@ -672,8 +738,8 @@ def badge_markdown(meta, results, args):
     for connections in args.connections:
         lines += [f"### {connections} connection{'s' if connections > 1 else ''}", "",
                   "| server | path | req/s (range) | p50 ms | p99 ms | server CPU % | Redis CPU % | CPU µs/req "
-                  "| Redis cmds/req | others CPU % | checks |",
-                  "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | --- |"]
+                  "| ctx switches/req | Redis cmds/req | others CPU % | checks |",
+                  "| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | --- |"]
         for r in results:
             for path in ("/", BADGE_PATH):
                 s = summarize(r, connections, path)
@@ -682,7 +748,7 @@ def badge_markdown(meta, results, args):
                 runs = [run for run in r["runs"] if run["connections"] == connections and run["path"] == path]
                 lines.append(f"| {r['name']} | `{path}` | {fmt(s['rps'])} ({fmt(s['rps_min'])}–{fmt(s['rps_max'])}) | "
                              f"{fmt(s['p50_ms'], 2)} | {fmt(s['p99_ms'], 2)} | {fmt(s['server_cpu'])} | "
-                             f"{fmt(s['redis_cpu'])} | {fmt(s['cpu_us'])} | {calls_text(runs)} | "
+                             f"{fmt(s['redis_cpu'])} | {fmt(s['cpu_us'])} | {fmt(s['switches'], 2)} | {calls_text(runs)} | "
                              f"{fmt(s['others_cpu'])} | {'pass' if s['correct'] else '**FAIL**'} ({s['n']} runs) |")
         lines += ["", f"| server | badge ÷ `/` req/s, per round | median | goal ≥ {BADGE_GOAL} "
                       "| `/` ÷ badge CPU µs/req, per round | median |",
@@ -725,6 +791,7 @@ def summarize(result, connections, path=None):
         "rps": med("rps"), "rps_min": min(r["rps"] for r in runs), "rps_max": max(r["rps"] for r in runs),
         "p50_ms": med("p50_ms"), "p99_ms": med("p99_ms"), "server_cpu": med("server_cpu"),
         "redis_cpu": med("redis_cpu"), "others_cpu": med("others_cpu"), "cpu_us": med("cpu_us_per_req"),
+        "server_cpu_us": med("server_cpu_us_per_req"), "switches": med("switches_per_req"),
         "peak_rss_mib": max(r["peak_rss_mib"] for r in runs),
         "correct": all(r["correct"] for r in runs), "n": len(runs),
     }
@@ -777,18 +844,23 @@ def markdown(meta, results, args):
               f"at each connection count. Server and Redis pinned to CPU {SERVER_CPU}, wrk to CPU {LOAD_CPU}. "
               "Each round starts every server afresh, in turn. Figures are medians over the rounds; CPU is % of one core "
               "over the run; CPU µs/req is (server + Redis) CPU time per request, the figure least moved by other "
-              "load; 'others' is what the rest of the machine (other users' jobs) used of the two cores meanwhile.", ""]
+              "load, and server CPU µs/req the server's part of it; ctx switches/req is the voluntary + involuntary "
+              "context switches of every thread of the server's process tree (/proc/<pid>/task/*/status, Redis not "
+              "included) per request; 'others' is what the rest of the machine (other users' jobs) used of the two "
+              "cores meanwhile.", ""]
     for connections in args.connections:
         lines += [f"### {connections} connection{'s' if connections > 1 else ''}", "",
-                  "| server | req/s (range) | p50 ms | p99 ms | server CPU % | Redis CPU % | CPU µs/req | peak RSS MiB | others CPU % | checks |",
-                  "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
+                  "| server | req/s (range) | p50 ms | p99 ms | server CPU % | Redis CPU % | CPU µs/req | server CPU µs/req "
+                  "| ctx switches/req | peak RSS MiB | others CPU % | checks |",
+                  "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
         for r in results:
             s = summarize(r, connections)
             if not s:
                 continue
             lines.append(f"| {r['name']} | {fmt(s['rps'])} ({fmt(s['rps_min'])}–{fmt(s['rps_max'])}) | "
                          f"{fmt(s['p50_ms'], 2)} | {fmt(s['p99_ms'], 2)} | {fmt(s['server_cpu'])} | "
-                         f"{fmt(s['redis_cpu'])} | {fmt(s['cpu_us'])} | {fmt(s['peak_rss_mib'])} | {fmt(s['others_cpu'])} | "
+                         f"{fmt(s['redis_cpu'])} | {fmt(s['cpu_us'])} | {fmt(s['server_cpu_us'])} | "
+                         f"{fmt(s['switches'], 2)} | {fmt(s['peak_rss_mib'])} | {fmt(s['others_cpu'])} | "
                          f"{'pass' if s['correct'] else '**FAIL**'} ({s['n']} runs) |")
         lines.append("")
     lines += ["### Start to first 200 on `/`", "",

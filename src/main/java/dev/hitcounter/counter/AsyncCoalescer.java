@@ -83,21 +83,24 @@ public final class AsyncCoalescer implements Views, AutoCloseable {
         if (sent.isEmpty()) {
             return;
         }
+        BatchCompletions completions = new BatchCompletions();
         try {
             long total = store.add(sent.size());
             long first = total - sent.size() + 1;
             for (int i = 0; i < sent.size(); i++) {
-                sent.get(i).counted(first + i);
+                sent.get(i).counted(first + i, completions);
             }
         } catch (CounterUnavailableException e) {
             for (PendingView view : sent) {
-                view.failed(e);
+                view.failed(e, completions);
             }
         } catch (RuntimeException e) {
             LOG.log(Level.SEVERE, "Counting " + sent.size() + " views failed", e);
             for (PendingView view : sent) {
-                view.failedUnexpectedly();
+                view.failedUnexpectedly(completions);
             }
+        } finally {
+            completions.finish();
         }
     }
 

@@ -92,37 +92,44 @@ public final class PendingView implements AbandonedOnTimeout {
         return state.compareAndSet(State.QUEUED, State.SENT);
     }
 
-    /** Its batch counted it as {@code views}. */
-    public void counted(long views) {
+    /** Its batch counted it as {@code views}; its request is completed by {@code batch}. */
+    public void counted(long views, BatchCompletions batch) {
         if (state.compareAndSet(State.SENT, State.DONE)) {
             if (write(HttpServletResponse.SC_OK, views)) {
                 metrics.viewServed();
             } else {
                 metrics.viewUncertain();
             }
-            complete();
+            batch.add(async);
         } else if (state.compareAndSet(State.ANSWERED_EARLY, State.DONE)) {
             // Counted in the store, but the client was shown a 503.
             metrics.viewUncertain();
         }
     }
 
-    /** Its batch's store failed: answers the page for that failure. */
-    public void failed(CounterUnavailableException failure) {
-        failed(response -> answers.notCounted(response, failure), failure.mayHaveCounted());
+    /** Its batch's store failed: answers the page for that failure; its request is completed by {@code batch}. */
+    public void failed(CounterUnavailableException failure, BatchCompletions batch) {
+        failed(response -> answers.notCounted(response, failure), failure.mayHaveCounted(), batch);
     }
 
     /** Nothing was sent for it and it gets {@code page} instead, e.g. a page refused before counting. */
-    public void refused(AsyncAnswer.Body page) {
-        failed(page, false);
+    public void refused(AsyncAnswer.Body page, BatchCompletions batch) {
+        failed(page, false, batch);
     }
 
     /** Its batch failed unexpectedly: answers the 500 page; the increment may have counted. */
     public void failedUnexpectedly() {
-        failed(response -> ErrorPages.send(response, HttpServletResponse.SC_INTERNAL_SERVER_ERROR), true);
+        BatchCompletions now = new BatchCompletions();
+        failedUnexpectedly(now);
+        now.finish();
     }
 
-    private void failed(AsyncAnswer.Body page, boolean mayHaveCounted) {
+    /** As {@link #failedUnexpectedly()}; its request is completed by {@code batch}. */
+    public void failedUnexpectedly(BatchCompletions batch) {
+        failed(response -> ErrorPages.send(response, HttpServletResponse.SC_INTERNAL_SERVER_ERROR), true, batch);
+    }
+
+    private void failed(AsyncAnswer.Body page, boolean mayHaveCounted, BatchCompletions batch) {
         boolean answerNow = state.compareAndSet(State.SENT, State.DONE);
         if (!answerNow && !state.compareAndSet(State.ANSWERED_EARLY, State.DONE)) {
             return;
@@ -134,7 +141,7 @@ public final class PendingView implements AbandonedOnTimeout {
             metrics.viewUncertain();
         }
         if (answerNow) {
-            complete();
+            batch.add(async);
         }
     }
 

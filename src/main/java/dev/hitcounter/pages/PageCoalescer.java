@@ -9,6 +9,7 @@ import java.util.logging.Logger;
 
 import dev.hitcounter.counter.Batcher;
 import dev.hitcounter.counter.CounterUnavailableException;
+import dev.hitcounter.counter.BatchCompletions;
 import dev.hitcounter.counter.PendingView;
 import dev.hitcounter.system.AsyncAnswer;
 import dev.hitcounter.system.Metrics;
@@ -79,6 +80,7 @@ final class PageCoalescer implements AutoCloseable {
         if (sent.isEmpty()) {
             return;
         }
+        BatchCompletions completions = new BatchCompletions();
         try {
             Map<String, PageOutcome> outcomes = store.add(views, visits);
             // Each page's views in this batch get its counts total - n + 1 … total, in the order they came.
@@ -92,19 +94,21 @@ final class PageCoalescer implements AutoCloseable {
                 String page = request.visit().page();
                 PageOutcome outcome = outcomes.get(page);
                 if (outcome instanceof PageOutcome.Counted) {
-                    request.view().counted(next.merge(page, 1L, Long::sum) - 1);
+                    request.view().counted(next.merge(page, 1L, Long::sum) - 1, completions);
                 } else if (outcome instanceof PageOutcome.Rejected rejected) {
                     request.view().failed(new CounterUnavailableException(
-                            CounterUnavailableException.Kind.REJECTED, rejected.reply()));
+                            CounterUnavailableException.Kind.REJECTED, rejected.reply()), completions);
                 } else {
-                    request.view().refused(request.whenFull());
+                    request.view().refused(request.whenFull(), completions);
                 }
             }
         } catch (CounterUnavailableException e) {
-            sent.forEach(request -> request.view().failed(e));
+            sent.forEach(request -> request.view().failed(e, completions));
         } catch (RuntimeException e) {
             LOG.log(Level.SEVERE, "Counting " + sent.size() + " page views failed", e);
-            sent.forEach(request -> request.view().failedUnexpectedly());
+            sent.forEach(request -> request.view().failedUnexpectedly(completions));
+        } finally {
+            completions.finish();
         }
     }
 

@@ -19,8 +19,9 @@ import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 
 /**
- * A request that can go asynchronous, for servlet unit tests: it records the listeners and the
- * {@code complete()} calls, lets a test fire the timeout, and can play a client that went away.
+ * A request that can go asynchronous, for servlet unit tests: it records the listeners, the {@code complete()} calls
+ * and the {@code start(Runnable)} tasks (run on a thread of their own), lets a test fire the timeout, and can play a
+ * client that went away.
  */
 public final class FakeAsync implements AsyncContext {
 
@@ -28,6 +29,7 @@ public final class FakeAsync implements AsyncContext {
     public final RecordingResponse response = new RecordingResponse();
     private final List<AsyncListener> listeners = new CopyOnWriteArrayList<>();
     private final AtomicInteger completions = new AtomicInteger();
+    private final AtomicInteger starts = new AtomicInteger();
     private final CountDownLatch completed = new CountDownLatch(1);
     private volatile boolean clientGone;
     private volatile long timeout;
@@ -58,6 +60,11 @@ public final class FakeAsync implements AsyncContext {
 
     public int completions() {
         return completions.get();
+    }
+
+    /** How many tasks were handed to {@code start(Runnable)}. */
+    public int starts() {
+        return starts.get();
     }
 
     public long timeout() {
@@ -105,7 +112,11 @@ public final class FakeAsync implements AsyncContext {
 
     @Override
     public void start(Runnable run) {
-        throw new UnsupportedOperationException();
+        // As Tomcat's: refused once the request is gone, else run on another thread (a request thread of the connector).
+        check();
+        starts.incrementAndGet();
+        Thread thread = new Thread(run, "fake-request-thread");
+        thread.start();
     }
 
     @Override
