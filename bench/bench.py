@@ -10,6 +10,7 @@ docs/benchmarks.png.
 The server and Redis are pinned to CPU 0, wrk and this script to CPU 1, for every server alike.
 """
 import argparse
+import contextlib
 import datetime
 import json
 import os
@@ -215,11 +216,11 @@ def machine_busy_ticks():
 # ---------------------------------------------------------------- Redis and HTTP
 
 class Redis:
-    def __init__(self, port, log, replica_of=None):
+    def __init__(self, port, log, replica_of=None, extra=()):
         self.port = port
         replica = ["--replicaof", "127.0.0.1", str(replica_of)] if replica_of else []
         self.proc = spawn(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                           "--appendonly", "no", "--daemonize", "no", *replica], log=log)
+                           "--appendonly", "no", "--daemonize", "no", *replica, *extra], log=log)
         deadline = time.monotonic() + 10
         while True:
             try:
@@ -257,6 +258,10 @@ class Redis:
         length = int(reply[1:reply.index(b"\r\n")])
         return length < 0 or len(reply) >= reply.index(b"\r\n") + 2 + length + 2
 
+    @property
+    def pids(self):
+        return [self.proc.pid]
+
     def views(self, key=KEY):
         value = self.command("GET", key)
         return int(value) if value is not None else 0
@@ -289,6 +294,83 @@ class Redis:
             elif time.monotonic() - stable_since >= 0.3:
                 break
         return last
+
+
+class RedisCluster:
+    """A Redis Cluster of three primaries and no replicas, for a Spec with cluster=True (issue 22), that stands in for
+    the one Redis in measured_run: CPU and command counts are its nodes' together, a counter is read where it is."""
+
+    PRIMARIES = 3
+    BUS_OFFSET = 10000  # each node's cluster bus listens on its port + 10000
+
+    def __init__(self, first_port):
+        self.nodes = []
+        port = first_port
+        try:
+            while len(self.nodes) < self.PRIMARIES:
+                while not (port_is_free(port) and port_is_free(port + self.BUS_OFFSET)):
+                    port += 1
+                conf = OUT / "logs" / f"cluster-nodes-{port}.conf"
+                conf.unlink(missing_ok=True)
+                # cluster-node-timeout as in the tests' RedisClusterProcess.
+                self.nodes.append(Redis(port, OUT / "logs" / f"redis-cluster-{port}.log", extra=(
+                    "--cluster-enabled", "yes", "--cluster-config-file", str(conf), "--cluster-node-timeout", "1000")))
+                port += 1
+            created = subprocess.run(["redis-cli", "--cluster", "create",
+                                      *(f"127.0.0.1:{n.port}" for n in self.nodes),
+                                      "--cluster-replicas", "0", "--cluster-yes"],
+                                     capture_output=True, text=True, timeout=60, check=False)
+            if created.returncode != 0:
+                raise RuntimeError(f"redis-cli --cluster create failed: {created.stdout} {created.stderr}")
+            deadline = time.monotonic() + 30
+            while not all("cluster_state:ok" in self._cluster_info(n) for n in self.nodes):
+                if time.monotonic() > deadline:
+                    raise RuntimeError("the Redis Cluster did not reach cluster_state:ok within 30 s")
+                time.sleep(0.1)
+        except BaseException:
+            self.stop()
+            raise
+
+    @staticmethod
+    def _cluster_info(node):
+        return subprocess.run(["redis-cli", "-p", str(node.port), "CLUSTER", "INFO"], capture_output=True,
+                              text=True, timeout=10, check=False).stdout
+
+    @property
+    def seed_url(self):
+        return f"redis://127.0.0.1:{self.nodes[0].port}"
+
+    @property
+    def pids(self):
+        return [n.proc.pid for n in self.nodes]
+
+    def stop(self):
+        for node in self.nodes:
+            stop(node.proc, grace=5.0)
+
+    def command(self, *args):
+        """Sent to every node (measured_run's CONFIG RESETSTAT); the first node's answer."""
+        return [n.command(*args) for n in self.nodes][0]
+
+    def command_calls(self):
+        calls = {}
+        for node in self.nodes:
+            for name, n in node.command_calls().items():
+                calls[name] = calls.get(name, 0) + n
+        return calls
+
+    def views(self, key=KEY):
+        # In cluster mode the app puts the page keys' prefix in a hash tag: page:bench is {page}:bench there.
+        if key.startswith("page:"):
+            key = "{page}:" + key[len("page:"):]
+        for node in self.nodes:
+            try:
+                return node.views(key)
+            except RuntimeError:  # MOVED: another node holds the key's slot
+                continue
+        raise RuntimeError(f"no node of the cluster answered GET {key}")
+
+    settled_views = Redis.settled_views
 
 
 def http_get(port, timeout=2.0, path="/"):
@@ -332,11 +414,13 @@ class Spec:
     """One server under test: how to start it and what it is."""
 
     def __init__(self, name, label, argv, env=None, cwd=None, redis=True, prepare=None, ours=False,
-                 kind="", note="", cpus=SERVER_CPU, replica=False):
+                 kind="", note="", cpus=SERVER_CPU, replica=False, cluster=False):
         self.name, self.label, self.argv, self.env, self.cwd = name, label, argv, env or {}, cwd
         self.redis, self.prepare, self.ours, self.kind, self.note = redis, prepare, ours, kind, note
         # cpus: where the server runs (Redis stays on SERVER_CPU); replica: needs a replica of the Redis.
         self.cpus, self.replica = cpus, replica
+        # cluster: counts in a 3-primary Redis Cluster of its own (RedisCluster) instead of the one Redis.
+        self.cluster = cluster
 
 
 def catalina_base(name, port, connector_attrs="", access_log=True, tomcat_home=None):
@@ -466,6 +550,10 @@ def specs(ctx):
     # --badges only: the badge without the unique-visitor HyperLogLogs, to see what they cost.
     emb("badges-no-uniques", "ours, embedded, UNIQUE_VISITORS=false", {**redis_env, "UNIQUE_VISITORS": "false"},
         ours=True, note="ours-embedded with UNIQUE_VISITORS=false: a badge view is only its page's INCRBY")
+    # Issue 22: the same server in cluster mode; REDIS_URL is set to a seed node once its cluster is up.
+    emb("exp-cluster3", "ours, embedded, 3-primary Redis Cluster", {"COUNTER_KEY": KEY, "REDIS_CLUSTER": "true"},
+        ours=True, cluster=True,
+        note="ours-embedded with REDIS_CLUSTER=true against a Redis Cluster of 3 primaries, no replicas, on the Redis core")
     war("exp-ceiling-war-java25", "ceiling: WAR, no Redis, Java 25", {}, java_home=TEMURIN_25, redis=False,
         note="ceiling-war on Temurin 25")
     return {s.name: s for s in all_specs}
@@ -477,6 +565,23 @@ BADGE_SET = ["ours-embedded", "badges-no-uniques"]
 
 
 # ---------------------------------------------------------------- one server: start, warm up, measure
+
+@contextlib.contextmanager
+def store_for(spec, redis):
+    """The Redis a server counts in: the one Redis, or for a cluster spec a cluster started now and stopped after."""
+    if not spec.cluster:
+        yield redis
+        return
+    # Ports below 22768, so that the bus ports (port + 10000) too stay below Linux's ephemeral range.
+    cluster = RedisCluster(21379)
+    print(f"   Redis Cluster of {len(cluster.nodes)} primaries on ports "
+          f"{', '.join(str(n.port) for n in cluster.nodes)}", flush=True)
+    spec.env["REDIS_URL"] = cluster.seed_url
+    try:
+        yield cluster
+    finally:
+        cluster.stop()
+
 
 def start_server(spec, port, base_env):
     env = {**base_env, **spec.env, "PORT": str(port)}
@@ -535,14 +640,14 @@ def measured_run(spec, proc, port, redis, connections, seconds, path="/", key=KE
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     t0 = time.monotonic()
-    switches0, redis_switches0 = switches(tree(proc.pid)), switches([redis.proc.pid])
-    server0, redis0, jit0 = cpu_ticks(tree(proc.pid)), cpu_ticks([redis.proc.pid]), jit_ticks(proc.pid)
+    switches0, redis_switches0 = switches(tree(proc.pid)), switches(redis.pids)
+    server0, redis0, jit0 = cpu_ticks(tree(proc.pid)), cpu_ticks(redis.pids), jit_ticks(proc.pid)
     all0, core0 = machine_busy_ticks()
     self0, kids0 = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     result = wrk(port, connections, seconds, path)
-    server1, redis1, jit1 = cpu_ticks(tree(proc.pid)), cpu_ticks([redis.proc.pid]), jit_ticks(proc.pid)
+    server1, redis1, jit1 = cpu_ticks(tree(proc.pid)), cpu_ticks(redis.pids), jit_ticks(proc.pid)
     seen.update(switches(tree(proc.pid)))
-    redis_switches1 = switches([redis.proc.pid])
+    redis_switches1 = switches(redis.pids)
     all1, core1 = machine_busy_ticks()
     self1, kids1 = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     wall = time.monotonic() - t0
@@ -1068,10 +1173,11 @@ def main():
                     continue
                 try:
                     port = free_port(23400 + names.index(name))
-                    if args.badges:
-                        badge_round(every[name], port, redis, args, base_env, result)
-                    else:
-                        bench_round(every[name], port, redis, args, base_env, rnd, result)
+                    with store_for(every[name], redis) as store:
+                        if args.badges:
+                            badge_round(every[name], port, store, args, base_env, result)
+                        else:
+                            bench_round(every[name], port, store, args, base_env, rnd, result)
                 except RuntimeError as e:
                     print(f"   FAILED: {e}", flush=True)
                     broken.add(name)
