@@ -6,6 +6,9 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -41,13 +44,33 @@ final class PageBatchScript {
     private static final String FULL = "FULL";
 
     private final Supplier<Pool<Connection>> pool;
-    private final String prefix;
+    private final PageKeys keys;
     private final int maxPages;
     private final byte[] scriptBytes;
     private final byte[] shaBytes;
     private final CommandObjects commands = new CommandObjects(RedisProtocol.RESP2);
     private final int waitReplicas;
     private final int waitMillis;
+    private final Days days;
+
+    /**
+     * What the batch also does (issue 24): count each page's views of the UTC day of {@code clock}, kept
+     * {@code historyDays} days (0: not at all), and count a visitor's views of a page once per {@code onceMillis}
+     * (0: every view).
+     */
+    record Days(Clock clock, int historyDays, long onceMillis) {
+
+        static final Days NONE = new Days(Clock.systemUTC(), 0, 0);
+
+        boolean any() {
+            return historyDays > 0 || onceMillis > 0;
+        }
+
+        long lifetimeSeconds() {
+            // A day is kept historyDays whole days after it ends.
+            return historyDays == 0 ? 0 : (historyDays + 1L) * 86_400L;
+        }
+    }
 
     /** As the full constructor, without waiting for replicas. */
     PageBatchScript(Supplier<Pool<Connection>> pool, String prefix, int maxPages) {
@@ -63,11 +86,18 @@ final class PageBatchScript {
      * @param waitMillis   the longest {@code WAIT} for them, below the read timeout as for {@code GET /}
      */
     PageBatchScript(Supplier<Pool<Connection>> pool, String prefix, int maxPages, int waitReplicas, int waitMillis) {
+        this(pool, prefix, maxPages, waitReplicas, waitMillis, Days.NONE);
+    }
+
+    /** As above, with {@code days} also counted in the batch's one call. */
+    PageBatchScript(Supplier<Pool<Connection>> pool, String prefix, int maxPages, int waitReplicas, int waitMillis,
+            Days days) {
         if (maxPages < 0) {
             throw new IllegalArgumentException("maxPages must not be negative: " + maxPages);
         }
         this.pool = pool;
-        this.prefix = prefix;
+        this.keys = new PageKeys(prefix);
+        this.days = days;
         this.maxPages = maxPages;
         this.waitReplicas = waitReplicas;
         this.waitMillis = waitMillis;
@@ -78,16 +108,12 @@ final class PageBatchScript {
 
     /** The key of a page's count. */
     String countKey(String page) {
-        if (page.indexOf(':') >= 0) {
-            // Page names never hold ':' (issue 12), which keeps them apart from the other keys under the prefix.
-            throw new IllegalArgumentException("not a page name: " + page);
-        }
-        return prefix + ":" + page;
+        return keys.count(page);
     }
 
     /** The SET of the names of all pages that exist; its size is what {@code maxPages} bounds. */
     String knownPagesKey() {
-        return prefix + ":known:pages";
+        return keys.knownPages();
     }
 
     /**
@@ -129,8 +155,8 @@ final class PageBatchScript {
         }
         for (String page : pages) {
             int views = viewsByPage.get(page);
-            if (views < 1) {
-                throw new IllegalArgumentException("views of " + page + " must be positive: " + views);
+            if (views < 0) {
+                throw new IllegalArgumentException("views of " + page + " must not be negative: " + views);
             }
             args.add(utf8(Integer.toString(views)));
         }
@@ -138,6 +164,22 @@ final class PageBatchScript {
             keys.addAll(batch.keys());
             args.addAll(batch.args());
         });
+        if (days.any()) {
+            if (visitors.isEmpty()) {
+                // An empty visitors' part: no HyperLogLogs, no values.
+                args.add(utf8("0"));
+                pages.forEach(page -> args.add(utf8("0")));
+            }
+            args.add(utf8(Long.toString(days.lifetimeSeconds())));
+            args.add(utf8(Long.toString(days.onceMillis())));
+            LocalDate today = LocalDate.ofInstant(days.clock().instant(), ZoneOffset.UTC);
+            if (days.historyDays() > 0) {
+                pages.forEach(page -> keys.add(utf8(this.keys.day(page, today))));
+            }
+            if (days.onceMillis() > 0) {
+                pages.forEach(page -> keys.add(utf8(this.keys.window(page))));
+            }
+        }
         Connection connection = RedisFailures.borrow(pool);
         try (connection) {
             Object reply;
@@ -147,7 +189,7 @@ final class PageBatchScript {
                 // NOSCRIPT proves the script did not run, so this is the one safe second try.
                 reply = connection.executeCommand(commands.eval(scriptBytes, keys, args));
             }
-            Reply parsed = reply(pages, reply, visitors.isPresent());
+            Reply parsed = reply(pages, reply, visitors.isPresent() || days.any());
             if (waitReplicas > 0 && parsed.outcomes().values().stream().anyMatch(PageOutcome.Counted.class::isInstance)) {
                 awaitReplicas(connection);
             }

@@ -47,6 +47,8 @@ final class UniqueVisitors implements UniqueVisits {
     private final String prefix;
     private final Clock clock;
     private final DayKeys keys;
+    private final PageKeys pageKeys;
+    private final boolean hyperLogLogs;
     private final CommandObjects commands = new CommandObjects(RedisProtocol.RESP2);
 
     /**
@@ -56,6 +58,16 @@ final class UniqueVisitors implements UniqueVisits {
      * @param keys   the key of each day's values
      */
     UniqueVisitors(Supplier<Pool<Connection>> pool, String prefix, Clock clock, DayKeys keys) {
+        this(pool, prefix, clock, keys, true);
+    }
+
+    /**
+     * As above; with {@code hyperLogLogs} false the visitor values are made for {@code COUNT_ONCE_PER} only, and no
+     * HyperLogLog is added to (issue 24 part 5).
+     */
+    UniqueVisitors(Supplier<Pool<Connection>> pool, String prefix, Clock clock, DayKeys keys, boolean hyperLogLogs) {
+        this.hyperLogLogs = hyperLogLogs;
+        this.pageKeys = new PageKeys(prefix);
         this.pool = pool;
         this.prefix = prefix;
         this.clock = clock;
@@ -90,9 +102,11 @@ final class UniqueVisitors implements UniqueVisits {
         }
         List<byte[]> keyNames = new ArrayList<>(pages.size());
         List<byte[]> args = new ArrayList<>(1 + pages.size() + visits.size());
-        args.add(utf8(Long.toString(HYPERLOGLOG_LIFETIME.toSeconds())));
+        args.add(utf8(hyperLogLogs ? Long.toString(HYPERLOGLOG_LIFETIME.toSeconds()) : "0"));
         for (String page : pages) {
-            keyNames.add(utf8(hyperLogLogKey(page, today)));
+            if (hyperLogLogs) {
+                keyNames.add(utf8(hyperLogLogKey(page, today)));
+            }
             List<byte[]> ofPage = byPage.getOrDefault(page, List.of());
             args.add(utf8(Integer.toString(ofPage.size())));
             args.addAll(ofPage);
@@ -132,10 +146,7 @@ final class UniqueVisitors implements UniqueVisits {
 
     /** The HyperLogLog of a page's visitors on a day. */
     String hyperLogLogKey(String page, LocalDate day) {
-        if (page.indexOf(':') >= 0) {
-            throw new IllegalArgumentException("not a page name: " + page);
-        }
-        return prefix + ":uniques:" + page + ":" + day;
+        return pageKeys.uniques(page, day);
     }
 
     private long count(String... keyNames) throws CounterUnavailableException {

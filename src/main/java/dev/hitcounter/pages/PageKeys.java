@@ -1,0 +1,50 @@
+package dev.hitcounter.pages;
+
+import java.time.LocalDate;
+
+/**
+ * The name of every Redis key of the pages, in one place: a page's count, the set of known pages, a page's unique
+ * visitors of a day, its views of a day (issue 24) and its visitors' last counted views for {@code COUNT_ONCE_PER}.
+ * Page names never hold ':' (issue 12), which keeps a page's keys apart from the others under the prefix.
+ */
+public final class PageKeys {
+
+    private final String prefix;
+
+    /** @param prefix what every key starts with, before a ':' ({@code PAGE_KEY_PREFIX}) */
+    public PageKeys(String prefix) {
+        this.prefix = prefix;
+    }
+
+    /** The count of a page. */
+    public String count(String page) {
+        return prefix + ":" + checked(page);
+    }
+
+    /** The SET of the names of all pages that exist; its size is what {@code MAX_PAGES} bounds. */
+    public String knownPages() {
+        return prefix + ":known:pages";
+    }
+
+    /** The HyperLogLog of a page's visitors on a day. */
+    public String uniques(String page, LocalDate day) {
+        return prefix + ":uniques:" + checked(page) + ":" + day;
+    }
+
+    /** The HASH of a page's views on a day (fields {@code views} and {@code uniques}). */
+    public String day(String page, LocalDate day) {
+        return prefix + ":days:" + checked(page) + ":" + day;
+    }
+
+    /** The sorted set of a page's visitor values by the time of their last counted view ({@code COUNT_ONCE_PER}). */
+    public String window(String page) {
+        return prefix + ":once:" + checked(page);
+    }
+
+    private static String checked(String page) {
+        if (page.indexOf(':') >= 0) {
+            throw new IllegalArgumentException("not a page name: " + page);
+        }
+        return page;
+    }
+}
