@@ -4,6 +4,7 @@ import java.util.EnumSet;
 import java.util.Optional;
 import java.util.logging.Logger;
 
+import dev.hitcounter.bots.Crawlers;
 import dev.hitcounter.counter.AsyncCoalescer;
 import dev.hitcounter.counter.Counter;
 import dev.hitcounter.counter.InMemoryCounter;
@@ -67,7 +68,7 @@ public final class HitCounterApp implements ServletContextListener {
         // Before the responses filter: Tomcat's RemoteIpFilter, if TRUSTED_PROXIES asks for it, comes first.
         pages = PageEndpoints.register(context, settings.pages(), redis.map(RedisClients.RedisStore::pool), metrics,
                 settings.answerTimeoutMillis(), settings.waitReplicas(), settings.readTimeoutMillis() / 2,
-                userAgent -> false);
+                Crawlers.load(metrics.registry()));
         // Asynchronous requests pass only through filters and servlets that support them.
         FilterRegistration.Dynamic responses = context.addFilter("responses", new ResponseFilter(metrics));
         responses.setAsyncSupported(true);
