@@ -12,6 +12,7 @@ import dev.hitcounter.system.PageSettings;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.FilterRegistration;
 import jakarta.servlet.ServletContext;
+import jakarta.servlet.ServletRegistration;
 import redis.clients.jedis.Connection;
 import redis.clients.jedis.util.Pool;
 
@@ -43,6 +44,10 @@ public final class OwnerEndpoints implements AutoCloseable {
         FilterRegistration.Dynamic api = context.addFilter("owner-api", new OwnerApiFilter(pages, store, reads, admin));
         api.setAsyncSupported(true);
         api.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), true, OwnerApiFilter.PATH + "*");
+        ServletRegistration.Dynamic stats = context.addServlet("stats",
+                new StatsServlet(pages, store, reads, admin, owner.statsPublic()));
+        stats.setAsyncSupported(true);
+        stats.addMapping(StatsServlet.PATH);
         return new OwnerEndpoints(reads);
     }
 
