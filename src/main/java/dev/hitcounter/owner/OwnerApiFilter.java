@@ -10,6 +10,7 @@ import java.util.regex.Pattern;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import dev.hitcounter.pages.Cors;
 import dev.hitcounter.pages.PageReads;
 import dev.hitcounter.system.PageSettings;
 import jakarta.servlet.FilterChain;
@@ -38,8 +39,10 @@ final class OwnerApiFilter extends HttpFilter {
     private final transient Optional<OwnerStore> store;
     private final transient PageReads reads;
     private final transient AdminAccess admin;
+    private final transient Cors cors;
 
-    OwnerApiFilter(PageSettings settings, Optional<OwnerStore> store, PageReads reads, AdminAccess admin) {
+    OwnerApiFilter(PageSettings settings, Optional<OwnerStore> store, PageReads reads, AdminAccess admin, Cors cors) {
+        this.cors = cors;
         this.settings = settings;
         this.store = store;
         this.reads = reads;
@@ -54,9 +57,15 @@ final class OwnerApiFilter extends HttpFilter {
         String rest = uri.startsWith(prefix) ? uri.substring(prefix.length()) : "";
         String method = request.getMethod();
         Matcher history = HISTORY.matcher(rest);
-        if (history.matches() && (method.equals("GET") || method.equals("HEAD"))) {
+        boolean isHistory = history.matches() && (method.equals("GET") || method.equals("HEAD"));
+        boolean isAdmin = PAGE.matcher(rest).matches() && (method.equals("PUT") || method.equals("DELETE"));
+        if (isHistory || isAdmin) {
+            // As on every answer of the page API: an allowed origin's script can read it, and caches keep origins apart.
+            cors.allow(request, response);
+        }
+        if (isHistory) {
             history(request, response, history.group(1));
-        } else if (PAGE.matcher(rest).matches() && (method.equals("PUT") || method.equals("DELETE"))) {
+        } else if (isAdmin) {
             if (!admin.enabled()) {
                 OwnerJson.error(response, HttpServletResponse.SC_NOT_FOUND,
                         "There is no such endpoint: PUT and DELETE need ADMIN_TOKEN_FILE to be set.");
@@ -109,11 +118,11 @@ final class OwnerApiFilter extends HttpFilter {
         // Identical PUTs in flight may share one call: setting the same count twice is setting it once.
         reads.serve(request, new PageReads.Key("set " + count, page), () -> redis.set(page, count),
                 (answer, outcome) -> {
-                    if (outcome == OwnerStore.Set.FULL) {
+                    if (outcome == OwnerStore.SetOutcome.FULL) {
                         OwnerJson.error(answer, HttpServletResponse.SC_CONFLICT,
                                 "This counter counts no new pages: it has as many as MAX_PAGES allows.");
                     } else {
-                        OwnerJson.views(answer, outcome == OwnerStore.Set.CREATED
+                        OwnerJson.views(answer, outcome == OwnerStore.SetOutcome.CREATED
                                 ? HttpServletResponse.SC_CREATED : HttpServletResponse.SC_OK, page, count);
                     }
                 }, OwnerJson.FAILURES);

@@ -5,6 +5,7 @@ import java.util.EnumSet;
 import java.util.Optional;
 import java.util.function.Supplier;
 
+import dev.hitcounter.pages.Cors;
 import dev.hitcounter.pages.PageKeys;
 import dev.hitcounter.pages.PageReads;
 import dev.hitcounter.system.OwnerSettings;
@@ -41,7 +42,8 @@ public final class OwnerEndpoints implements AutoCloseable {
                 Clock.systemUTC(), pages.historyDays(), pages.maxPages()));
         PageReads reads = new PageReads(timeoutMillis);
         AdminAccess admin = new AdminAccess(owner.adminToken());
-        FilterRegistration.Dynamic api = context.addFilter("owner-api", new OwnerApiFilter(pages, store, reads, admin));
+        FilterRegistration.Dynamic api = context.addFilter("owner-api", new OwnerApiFilter(pages, store, reads, admin,
+                new Cors(pages.corsOrigins())));
         api.setAsyncSupported(true);
         api.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), true, OwnerApiFilter.PATH + "*");
         ServletRegistration.Dynamic stats = context.addServlet("stats",

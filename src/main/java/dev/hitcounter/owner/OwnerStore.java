@@ -17,7 +17,7 @@ interface OwnerStore {
     }
 
     /** What setting a count did. */
-    enum Set {
+    enum SetOutcome {
         CREATED, SET, FULL
     }
 
@@ -28,7 +28,7 @@ interface OwnerStore {
     List<Summary> pages() throws CounterUnavailableException;
 
     /** Sets the page's count, creating it only while fewer than {@code MAX_PAGES} pages exist. */
-    Set set(String page, long views) throws CounterUnavailableException;
+    SetOutcome set(String page, long views) throws CounterUnavailableException;
 
     /** Removes the page and everything kept of it; whether it existed. */
     boolean remove(String page) throws CounterUnavailableException;

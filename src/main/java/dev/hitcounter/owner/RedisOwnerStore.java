@@ -9,6 +9,7 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Supplier;
 
 import dev.hitcounter.counter.CounterUnavailableException;
@@ -77,7 +78,7 @@ final class RedisOwnerStore implements OwnerStore {
         Connection connection = RedisFailures.borrow(pool);
         try (connection) {
             Pipeline names = new Pipeline(connection, false);
-            Response<java.util.Set<String>> known = names.smembers(keys.knownPages());
+            Response<Set<String>> known = names.smembers(keys.knownPages());
             names.sync();
             List<String> pages = new ArrayList<>(known.get());
             Pipeline pipeline = new Pipeline(connection, false);
@@ -112,10 +113,10 @@ final class RedisOwnerStore implements OwnerStore {
     }
 
     @Override
-    public Set set(String page, long views) throws CounterUnavailableException {
+    public SetOutcome set(String page, long views) throws CounterUnavailableException {
         Object reply = eval(setScript, List.of(keys.knownPages(), keys.count(page)),
                 List.of(Integer.toString(maxPages), page, Long.toString(views)));
-        return Set.valueOf(String.valueOf(reply));
+        return SetOutcome.valueOf(String.valueOf(reply));
     }
 
     @Override

@@ -30,7 +30,8 @@ import redis.clients.jedis.util.Pool;
 /**
  * Counts a coalesced batch of page views with one {@code EVALSHA} of {@code count-pages.lua}: an {@code INCRBY} of
  * {@code prefix:page} per page, creating a new page only while the SET {@code prefix:known:pages} has fewer than
- * {@code maxPages} members, and, in the same call, the batch's unique visitors; then, with {@code REDIS_WAIT_REPLICAS},
+ * {@code maxPages} members, and, in the same call, the batch's unique visitors, each page's views of the day and its
+ * {@code COUNT_ONCE_PER} window ({@link Days}, issue 24); then, with {@code REDIS_WAIT_REPLICAS},
  * a {@code WAIT} on the connection that ran it (issue 21); and reads a page's count without counting.
  *
  * <p>No call is ever retried once it may have run. The one exception proves it did not: a {@code NOSCRIPT} reply

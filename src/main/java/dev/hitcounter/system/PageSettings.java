@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
@@ -79,7 +80,7 @@ public record PageSettings(
         if (window == null) {
             return 0;
         }
-        java.util.regex.Matcher parts = Pattern.compile("([1-9][0-9]{0,4})(s|m|h)").matcher(window);
+        Matcher parts = Pattern.compile("([1-9][0-9]{0,4})(s|m|h)").matcher(window);
         if (!parts.matches()) {
             throw new SettingsException("COUNT_ONCE_PER", window, "a window in which a visitor's views of a page "
                     + "count once: a number and s, m or h, e.g. 30m (unset: every view counts)");
