@@ -189,7 +189,7 @@ load() {
   for ((i = 0; i < LOAD_REQUESTS && SECONDS < deadline; i++)); do
     curl -s -o /dev/null "http://127.0.0.1:$app_port/"
     if ((i % 10 == 0)); then
-      curl -s -o /dev/null "http://127.0.0.1:$app_port/badge/ci.svg"
+      curl -s -o /dev/null -A "monitoring.sh" "http://127.0.0.1:$app_port/badge/ci.svg"
       curl -s -o /dev/null "http://127.0.0.1:$app_port/no-such-page"
     fi
   done

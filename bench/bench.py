@@ -414,8 +414,10 @@ class Spec:
     """One server under test: how to start it and what it is."""
 
     def __init__(self, name, label, argv, env=None, cwd=None, redis=True, prepare=None, ours=False,
-                 kind="", note="", cpus=SERVER_CPU, replica=False, cluster=False):
+                 kind="", note="", cpus=SERVER_CPU, replica=False, cluster=False, once=False):
         self.name, self.label, self.argv, self.env, self.cwd = name, label, argv, env or {}, cwd
+        # once: COUNT_ONCE_PER is set, so wrk (one visitor) counts once per window on a page.
+        self.once = once
         self.redis, self.prepare, self.ours, self.kind, self.note = redis, prepare, ours, kind, note
         # cpus: where the server runs (Redis stays on SERVER_CPU); replica: needs a replica of the Redis.
         self.cpus, self.replica = cpus, replica
@@ -554,6 +556,10 @@ def specs(ctx):
     emb("exp-cluster3", "ours, embedded, 3-primary Redis Cluster", {"COUNTER_KEY": KEY, "REDIS_CLUSTER": "true"},
         ours=True, cluster=True,
         note="ours-embedded with REDIS_CLUSTER=true against a Redis Cluster of 3 primaries, no replicas, on the Redis core")
+    # --badges only: views per day (on by default) and COUNT_ONCE_PER, which decides each view in the script.
+    emb("badges-days-once", "ours, embedded, COUNT_ONCE_PER=30m", {**redis_env, "COUNT_ONCE_PER": "30m"},
+        ours=True, once=True, note="ours-embedded with COUNT_ONCE_PER=30m (and the views per day, on by default): "
+        "each badge view is also looked up in its page's window (issue 24)")
     war("exp-ceiling-war-java25", "ceiling: WAR, no Redis, Java 25", {}, java_home=TEMURIN_25, redis=False,
         note="ceiling-war on Temurin 25")
     return {s.name: s for s in all_specs}
@@ -708,7 +714,10 @@ def measured_run(spec, proc, port, redis, connections, seconds, path="/", key=KE
         run.update(redis_delta=delta, in_flight=delta - ok)
         # Every 2xx wrk counted was one INCR; at most one request per connection was still in flight
         # (sent, counted by Redis, its answer not read) when wrk stopped.
-        if not ok <= delta <= ok + connections:
+        if spec.once and key == BADGE_KEY:
+            if not 0 <= delta <= 1:
+                problems.append(f"Redis counter grew by {delta} for one visitor within COUNT_ONCE_PER")
+        elif not ok <= delta <= ok + connections:
             problems.append(f"Redis counter grew by {delta}, wrk counted {ok} 2xx with {connections} connections")
     run["correct"] = not problems
     run["problems"] = problems

@@ -4,11 +4,13 @@ import java.util.EnumSet;
 import java.util.Optional;
 import java.util.logging.Logger;
 
+import dev.hitcounter.bots.Crawlers;
 import dev.hitcounter.counter.AsyncCoalescer;
 import dev.hitcounter.counter.Counter;
 import dev.hitcounter.counter.InMemoryCounter;
 import dev.hitcounter.counter.HomePageServlet;
 import dev.hitcounter.counter.RedisClients;
+import dev.hitcounter.owner.OwnerEndpoints;
 import dev.hitcounter.pages.PageEndpoints;
 import dev.hitcounter.system.ErrorPages;
 import dev.hitcounter.system.HealthServlet;
@@ -41,6 +43,7 @@ public final class HitCounterApp implements ServletContextListener {
     private Counter counter;
     private AsyncCoalescer coalescer;
     private PageEndpoints pages;
+    private OwnerEndpoints owner;
 
     @Override
     public void contextInitialized(ServletContextEvent event) {
@@ -64,11 +67,14 @@ public final class HitCounterApp implements ServletContextListener {
 
         // Before the responses filter: Tomcat's RemoteIpFilter, if TRUSTED_PROXIES asks for it, comes first.
         pages = PageEndpoints.register(context, settings.pages(), redis.map(RedisClients.RedisStore::commands), metrics,
-                settings.answerTimeoutMillis(), settings.waitReplicas(), settings.readTimeoutMillis() / 2);
+                settings.answerTimeoutMillis(), settings.waitReplicas(), settings.readTimeoutMillis() / 2,
+                Crawlers.load(metrics.registry()));
         // Asynchronous requests pass only through filters and servlets that support them.
         FilterRegistration.Dynamic responses = context.addFilter("responses", new ResponseFilter(metrics));
         responses.setAsyncSupported(true);
         responses.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST, DispatcherType.ERROR), false, "/*");
+        owner = OwnerEndpoints.register(context, settings.pages(), settings.owner(),
+                redis.map(RedisClients.RedisStore::commands), settings.answerTimeoutMillis());
         ServletRegistration.Dynamic pageRegistration = context.addServlet("page", page);
         pageRegistration.setAsyncSupported(true);
         pageRegistration.addMapping("");
@@ -86,6 +92,9 @@ public final class HitCounterApp implements ServletContextListener {
     /** Runs after Tomcat has waited up to its unload delay for the requests in flight. */
     @Override
     public void contextDestroyed(ServletContextEvent event) {
+        if (owner != null) {
+            owner.close();
+        }
         if (pages != null) {
             pages.close();
         }

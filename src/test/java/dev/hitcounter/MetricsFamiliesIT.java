@@ -59,7 +59,8 @@ class MetricsFamiliesIT {
                     Map.entry("hitcounter_redis_errors_total", "counter"),
                     Map.entry("hitcounter_redis_command_seconds", "histogram"),
                     Map.entry("hitcounter_redis_pool_connections", "gauge"),
-                    Map.entry("hitcounter_http_responses_total", "counter"));
+                    Map.entry("hitcounter_http_responses_total", "counter"),
+                    Map.entry("hitcounter_page_views_not_counted_total", "counter"));
             expected.forEach((family, type) -> assertEquals(type, types.get(family), family + " in\n" + text));
 
             // The launcher turns Tomcat's JMX registry off; the connector is still there, by its port.

@@ -3,6 +3,7 @@ package dev.hitcounter.counter;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
+import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.CommandObject;
 import redis.clients.jedis.UnifiedJedis;
 
@@ -37,6 +38,11 @@ final class ClusterCommands implements RedisCommands {
             @Override
             public <T> T execute(CommandObject<T> command) {
                 return cluster.executeCommand(command);
+            }
+
+            @Override
+            public AbstractPipeline pipelined() {
+                return cluster.pipelined();
             }
 
             @Override

@@ -2,8 +2,10 @@ package dev.hitcounter.counter;
 
 import java.util.function.Supplier;
 
+import redis.clients.jedis.AbstractPipeline;
 import redis.clients.jedis.CommandObject;
 import redis.clients.jedis.Connection;
+import redis.clients.jedis.Pipeline;
 import redis.clients.jedis.util.Pool;
 
 /**
@@ -28,6 +30,9 @@ public interface RedisCommands {
 
         <T> T execute(CommandObject<T> command);
 
+        /** Reads in one round trip: a pipeline on the connection; in a cluster, one per node its keys are on. */
+        AbstractPipeline pipelined();
+
         @Override
         void close();
     }
@@ -42,6 +47,11 @@ public interface RedisCommands {
                     @Override
                     public <T> T execute(CommandObject<T> command) {
                         return connection.executeCommand(command);
+                    }
+
+                    @Override
+                    public AbstractPipeline pipelined() {
+                        return new Pipeline(connection, false);
                     }
 
                     @Override

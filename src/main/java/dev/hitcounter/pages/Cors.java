@@ -7,16 +7,16 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 /** Lets the scripts of the origins in {@code CORS_ORIGINS} call the page API from a browser, and no others. */
-final class Cors {
+public final class Cors {
 
     private final List<String> origins;
 
-    Cors(List<String> origins) {
+    public Cors(List<String> origins) {
         this.origins = List.copyOf(origins);
     }
 
     /** Adds the headers that let the request's origin read the answer, if it is allowed. */
-    void allow(HttpServletRequest request, HttpServletResponse response) {
+    public void allow(HttpServletRequest request, HttpServletResponse response) {
         // The answer differs by Origin whenever an allow-list is set: a shared cache must keep them apart.
         if (!origins.isEmpty() && !origins.contains("*")) {
             response.addHeader("Vary", "Origin");

@@ -21,7 +21,9 @@ final class InMemoryPageCounter implements PageCounter {
     @Override
     public synchronized Map<String, PageOutcome> add(Map<String, Integer> added, List<UniqueVisitors.Visit> visits) {
         Map<String, PageOutcome> outcomes = new LinkedHashMap<>();
-        added.forEach((page, n) -> outcomes.put(page, views.containsKey(page) || views.size() < maxPages
+        // No views (only bots' views): the count as it stands, and no page is created for them.
+        added.forEach((page, n) -> outcomes.put(page, n == 0 ? new PageOutcome.Counted(views.getOrDefault(page, 0L))
+                : views.containsKey(page) || views.size() < maxPages
                 ? new PageOutcome.Counted(views.merge(page, (long) n, Long::sum))
                 : new PageOutcome.Full()));
         return outcomes;

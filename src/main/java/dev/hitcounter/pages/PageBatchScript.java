@@ -6,6 +6,9 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -28,7 +31,8 @@ import redis.clients.jedis.util.Pool;
 /**
  * Counts a coalesced batch of page views with one {@code EVALSHA} of {@code count-pages.lua}: an {@code INCRBY} of
  * {@code prefix:page} per page, creating a new page only while the SET {@code prefix:known:pages} has fewer than
- * {@code maxPages} members, and, in the same call, the batch's unique visitors; then, with {@code REDIS_WAIT_REPLICAS},
+ * {@code maxPages} members, and, in the same call, the batch's unique visitors, each page's views of the day and its
+ * {@code COUNT_ONCE_PER} window ({@link Days}, issue 24); then, with {@code REDIS_WAIT_REPLICAS},
  * a {@code WAIT} on the connection that ran it (issue 21); and reads a page's count without counting.
  *
  * <p>No call is ever retried once it may have run. The one exception proves it did not: a {@code NOSCRIPT} reply
@@ -49,6 +53,26 @@ final class PageBatchScript {
     private final CommandObjects commands = new CommandObjects(RedisProtocol.RESP2);
     private final int waitReplicas;
     private final int waitMillis;
+    private final Days days;
+
+    /**
+     * What the batch also does (issue 24): count each page's views of the UTC day of {@code clock}, kept
+     * {@code historyDays} days (0: not at all), and count a visitor's views of a page once per {@code onceMillis}
+     * (0: every view).
+     */
+    record Days(Clock clock, int historyDays, long onceMillis) {
+
+        static final Days NONE = new Days(Clock.systemUTC(), 0, 0);
+
+        boolean any() {
+            return historyDays > 0 || onceMillis > 0;
+        }
+
+        long lifetimeSeconds() {
+            // A day is kept historyDays whole days after it ends.
+            return historyDays == 0 ? 0 : (historyDays + 1L) * 86_400L;
+        }
+    }
 
     /** As the full constructor, without waiting for replicas. */
     PageBatchScript(Supplier<Pool<Connection>> pool, String prefix, int maxPages) {
@@ -64,20 +88,28 @@ final class PageBatchScript {
      * @param waitMillis   the longest {@code WAIT} for them, below the read timeout as for {@code GET /}
      */
     PageBatchScript(Supplier<Pool<Connection>> pool, String prefix, int maxPages, int waitReplicas, int waitMillis) {
-        this(RedisCommands.pooled(pool), new PageKeys(prefix, false), maxPages, waitReplicas, waitMillis);
+        this(RedisCommands.pooled(pool), new PageKeys(prefix, false), maxPages, waitReplicas, waitMillis, Days.NONE);
+    }
+
+    /** As above, with {@code days} also counted in the batch's one call. */
+    PageBatchScript(Supplier<Pool<Connection>> pool, String prefix, int maxPages, int waitReplicas, int waitMillis,
+            Days days) {
+        this(RedisCommands.pooled(pool), new PageKeys(prefix, false), maxPages, waitReplicas, waitMillis, days);
     }
 
     /**
      * @param redis where the script goes: one Redis's pool, or a cluster (where {@code keys} are hash-tagged and
      *              {@code waitReplicas} is 0)
      * @param keys  the names of the keys
+     * @param days  what the batch's one call also counts (issue 24)
      */
-    PageBatchScript(RedisCommands redis, PageKeys keys, int maxPages, int waitReplicas, int waitMillis) {
+    PageBatchScript(RedisCommands redis, PageKeys keys, int maxPages, int waitReplicas, int waitMillis, Days days) {
         if (maxPages < 0) {
             throw new IllegalArgumentException("maxPages must not be negative: " + maxPages);
         }
         this.redis = redis;
         this.keys = keys;
+        this.days = days;
         this.maxPages = maxPages;
         this.waitReplicas = waitReplicas;
         this.waitMillis = waitMillis;
@@ -135,8 +167,8 @@ final class PageBatchScript {
         }
         for (String page : pages) {
             int views = viewsByPage.get(page);
-            if (views < 1) {
-                throw new IllegalArgumentException("views of " + page + " must be positive: " + views);
+            if (views < 0) {
+                throw new IllegalArgumentException("views of " + page + " must not be negative: " + views);
             }
             args.add(utf8(Integer.toString(views)));
         }
@@ -144,6 +176,22 @@ final class PageBatchScript {
             keys.addAll(batch.keys());
             args.addAll(batch.args());
         });
+        if (days.any()) {
+            if (visitors.isEmpty()) {
+                // An empty visitors' part: no HyperLogLogs, no values.
+                args.add(utf8("0"));
+                pages.forEach(page -> args.add(utf8("0")));
+            }
+            args.add(utf8(Long.toString(days.lifetimeSeconds())));
+            args.add(utf8(Long.toString(days.onceMillis())));
+            LocalDate today = LocalDate.ofInstant(days.clock().instant(), ZoneOffset.UTC);
+            if (days.historyDays() > 0) {
+                pages.forEach(page -> keys.add(utf8(this.keys.day(page, today))));
+            }
+            if (days.onceMillis() > 0) {
+                pages.forEach(page -> keys.add(utf8(this.keys.window(page))));
+            }
+        }
         RedisCommands.Session connection = redis.open();
         try (connection) {
             Object reply;
@@ -154,7 +202,7 @@ final class PageBatchScript {
                 // node without the script is a promoted replica or one that took the slot in a resharding.
                 reply = connection.execute(commands.eval(scriptBytes, keys, args));
             }
-            Reply parsed = reply(pages, reply, visitors.isPresent());
+            Reply parsed = reply(pages, reply, visitors.isPresent() || days.any());
             if (waitReplicas > 0 && parsed.outcomes().values().stream().anyMatch(PageOutcome.Counted.class::isInstance)) {
                 awaitReplicas(connection);
             }

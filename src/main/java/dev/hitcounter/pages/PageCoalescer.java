@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -23,8 +24,11 @@ import jakarta.servlet.http.HttpServletRequest;
  */
 final class PageCoalescer implements AutoCloseable {
 
-    /** One counted request: its visit, how it is answered, and its answer when its page may not be created. */
-    record Request(UniqueVisitors.Visit visit, PendingView view, AsyncAnswer.Body whenFull) {
+    /**
+     * One request: its visit, whether it counts (not a bot's), how it is answered, and its answer when its page may not
+     * be created.
+     */
+    record Request(UniqueVisitors.Visit visit, boolean counts, PendingView view, AsyncAnswer.Body whenFull) {
     }
 
     private static final Logger LOG = Logger.getLogger(PageCoalescer.class.getName());
@@ -33,8 +37,23 @@ final class PageCoalescer implements AutoCloseable {
     private final Metrics metrics;
     private final long timeoutMillis;
     private final Batcher<Request> batcher;
+    private final Predicate<String> notCounted;
+    private final boolean countsOncePer;
 
     PageCoalescer(PageCounter store, Metrics metrics, long timeoutMillis) {
+        this(store, metrics, timeoutMillis, userAgent -> false, false);
+    }
+
+    /**
+     * @param notCounted    whether a User-Agent's views are not counted (a bot's, with {@code COUNT_BOTS=false}); they
+     *                      are answered with the page's count as it stands
+     * @param countsOncePer whether the store counts a visitor's views once per window ({@code COUNT_ONCE_PER}): then
+     *                      every view of a page in a batch is answered with its count after the batch
+     */
+    PageCoalescer(PageCounter store, Metrics metrics, long timeoutMillis, Predicate<String> notCounted,
+            boolean countsOncePer) {
+        this.notCounted = notCounted;
+        this.countsOncePer = countsOncePer;
         this.store = store;
         this.metrics = metrics;
         this.timeoutMillis = timeoutMillis;
@@ -55,7 +74,8 @@ final class PageCoalescer implements AutoCloseable {
         async.setTimeout(timeoutMillis);
         PendingView view = new PendingView(async, answers, metrics);
         async.addListener(view);
-        if (!batcher.submit(new Request(visit(request, page), view, whenFull))) {
+        UniqueVisitors.Visit visit = visit(request, page);
+        if (!batcher.submit(new Request(visit, !notCounted.test(visit.userAgent()), view, whenFull))) {
             view.abandon();
         }
     }
@@ -73,8 +93,10 @@ final class PageCoalescer implements AutoCloseable {
         for (Request request : batch) {
             if (request.view().markSent()) {
                 sent.add(request);
-                visits.add(request.visit());
-                views.merge(request.visit().page(), 1, Integer::sum);
+                if (request.counts()) {
+                    visits.add(request.visit());
+                }
+                views.merge(request.visit().page(), request.counts() ? 1 : 0, Integer::sum);
             }
         }
         if (sent.isEmpty()) {
@@ -93,8 +115,9 @@ final class PageCoalescer implements AutoCloseable {
             for (Request request : sent) {
                 String page = request.visit().page();
                 PageOutcome outcome = outcomes.get(page);
-                if (outcome instanceof PageOutcome.Counted) {
-                    request.view().counted(next.merge(page, 1L, Long::sum) - 1, completions);
+                if (outcome instanceof PageOutcome.Counted counted) {
+                    request.view().counted(request.counts() && !countsOncePer
+                            ? next.merge(page, 1L, Long::sum) - 1 : counted.views(), completions);
                 } else if (outcome instanceof PageOutcome.Rejected rejected) {
                     request.view().failed(new CounterUnavailableException(
                             CounterUnavailableException.Kind.REJECTED, rejected.reply()), completions);

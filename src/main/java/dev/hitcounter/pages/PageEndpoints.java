@@ -4,6 +4,7 @@ import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.EnumSet;
 import java.util.Optional;
+import java.util.function.Predicate;
 import java.util.logging.Logger;
 
 import dev.hitcounter.counter.RedisCommands;
@@ -43,10 +44,11 @@ public final class PageEndpoints implements AutoCloseable {
      *                     count in memory (and no unique visitors)
      * @param waitReplicas how many replicas must have a batch before its views are answered
      *                     ({@code REDIS_WAIT_REPLICAS}), and {@code waitMillis} the longest wait, as for {@code GET /}
+     * @param bots         whether a User-Agent is a bot's, whose views are not counted unless {@code COUNT_BOTS=true}
      */
     public static PageEndpoints register(ServletContext context, PageSettings settings,
             Optional<RedisCommands> redis, Metrics metrics, long timeoutMillis, int waitReplicas,
-            int waitMillis) {
+            int waitMillis, Predicate<String> bots) {
         settings.trustedProxies().ifPresent(proxies -> {
             FilterRegistration.Dynamic remoteIp = context.addFilter("remote-ip", RemoteIpFilter.class);
             // Only these proxies' X-Forwarded-For is believed, and no other address is taken for one of them.
@@ -56,14 +58,20 @@ public final class PageEndpoints implements AutoCloseable {
             remoteIp.addMappingForUrlPatterns(EnumSet.of(DispatcherType.REQUEST), false, "/*");
         });
         Optional<PageKeys> keys = redis.map(commands -> new PageKeys(settings.keyPrefix(), commands.isCluster()));
-        Optional<UniqueVisitors> uniques = redis.filter(commands -> settings.uniqueVisitors())
+        boolean oncePer = redis.isPresent() && settings.countOncePerMillis() > 0;
+        // COUNT_ONCE_PER keys its window by the visitor values, so it makes them with unique visitors off too.
+        Optional<UniqueVisitors> uniques = redis.filter(commands -> settings.uniqueVisitors() || oncePer)
                 .map(commands -> new UniqueVisitors(commands, keys.get(), settings.keyPrefix(), Clock.systemUTC(),
-                        dayKeys(settings)));
+                        dayKeys(settings), settings.uniqueVisitors()));
+        PageBatchScript.Days days = new PageBatchScript.Days(Clock.systemUTC(), settings.historyDays(),
+                settings.countOncePerMillis());
         PageCounter store = redis.<PageCounter>map(commands -> new RedisPageCounter(new PageBatchScript(commands,
-                        keys.get(), settings.maxPages(), waitReplicas, waitMillis), uniques))
+                        keys.get(), settings.maxPages(), waitReplicas, waitMillis, days), uniques))
                 .orElseGet(() -> new InMemoryPageCounter(settings.maxPages()));
-        UniqueVisits visits = uniques.<UniqueVisits>map(visitors -> visitors).orElse(UniqueVisits.NONE);
-        PageCoalescer coalescer = new PageCoalescer(store, metrics, timeoutMillis);
+        UniqueVisits visits = uniques.filter(visitors -> settings.uniqueVisitors())
+                .<UniqueVisits>map(visitors -> visitors).orElse(UniqueVisits.NONE);
+        PageCoalescer coalescer = new PageCoalescer(store, metrics, timeoutMillis,
+                settings.countBots() ? userAgent -> false : bots, oncePer);
         PageReads reads = new PageReads(timeoutMillis);
         Pages pages = new Pages(settings);
         ServletRegistration.Dynamic api = context.addServlet("page-api",

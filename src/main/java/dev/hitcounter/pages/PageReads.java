@@ -26,28 +26,28 @@ import jakarta.servlet.http.HttpServletResponse;
 
 /**
  * Reads the counts of pages without holding a request thread (issue 21 item 1): each read goes asynchronous and runs
- * on one of a few threads of its own, reads of the same thing asked while one is in flight share its round trip, and
+ * on one of a few threads of its own (the owner's reads use it too, issue 24), reads of the same thing asked while one is in flight share its round trip, and
  * every request is answered within the answer timeout, with its answers' 503 after it.
  *
  * <p>Threading: {@link #serve} runs on request threads and only queues; the store and the answers run on the read
  * threads. A flood finds the queue full and is answered 503 at once, so the threads and the queue stay bounded.
  */
-final class PageReads implements AutoCloseable {
+public final class PageReads implements AutoCloseable {
 
     /** One read of the store. */
     @FunctionalInterface
-    interface Read<T> {
+    public interface Read<T> {
         T from() throws CounterUnavailableException;
     }
 
     /** Writes what was read into a request's answer. */
     @FunctionalInterface
-    interface Shown<T> {
+    public interface Shown<T> {
         void send(HttpServletResponse response, T value) throws IOException;
     }
 
     /** What is read, e.g. {@code views} or {@code uniques-today}, and of which page: reads with the same key share. */
-    record Key(String what, String page) {
+    public record Key(String what, String page) {
     }
 
     private static final Logger LOG = Logger.getLogger(PageReads.class.getName());
@@ -61,7 +61,7 @@ final class PageReads implements AutoCloseable {
     private final ThreadPoolExecutor threads;
     private final Map<Key, Shared<?>> inFlight = new ConcurrentHashMap<>();
 
-    PageReads(long timeoutMillis) {
+    public PageReads(long timeoutMillis) {
         this(timeoutMillis, THREADS, QUEUE);
     }
 
@@ -85,7 +85,7 @@ final class PageReads implements AutoCloseable {
      * {@code shown}, or with {@code answers}' failure pages (503 with {@code Retry-After} after the answer timeout);
      * the request thread returns at once.
      */
-    <T> void serve(HttpServletRequest request, Key key, Read<T> read, Shown<T> shown, PendingView.Answers answers) {
+    public <T> void serve(HttpServletRequest request, Key key, Read<T> read, Shown<T> shown, PendingView.Answers answers) {
         AsyncContext async = request.startAsync();
         async.setTimeout(timeoutMillis);
         Waiting<T> waiting = new Waiting<>(async, shown, answers);

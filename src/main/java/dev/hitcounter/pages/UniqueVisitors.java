@@ -49,6 +49,7 @@ final class UniqueVisitors implements UniqueVisits {
     private final String prefix;
     private final Clock clock;
     private final DayKeys keys;
+    private final boolean hyperLogLogs;
     private final CommandObjects commands = new CommandObjects(RedisProtocol.RESP2);
 
     /**
@@ -58,13 +59,19 @@ final class UniqueVisitors implements UniqueVisits {
      * @param keys   the key of each day's values
      */
     UniqueVisitors(Supplier<Pool<Connection>> pool, String prefix, Clock clock, DayKeys keys) {
-        this(RedisCommands.pooled(pool), new PageKeys(prefix, false), prefix, clock, keys);
+        this(RedisCommands.pooled(pool), new PageKeys(prefix, false), prefix, clock, keys, true);
     }
 
-    /** As above, with the commands going to {@code redis} and the keys named by {@code pageKeys}. */
-    UniqueVisitors(RedisCommands redis, PageKeys pageKeys, String prefix, Clock clock, DayKeys keys) {
+    /**
+     * As above, with the commands going to {@code redis} and the keys named by {@code pageKeys}; with
+     * {@code hyperLogLogs} false the visitor values are made for {@code COUNT_ONCE_PER} only, and no HyperLogLog is
+     * added to (issue 24 part 5).
+     */
+    UniqueVisitors(RedisCommands redis, PageKeys pageKeys, String prefix, Clock clock, DayKeys keys,
+            boolean hyperLogLogs) {
         this.redis = redis;
         this.pageKeys = pageKeys;
+        this.hyperLogLogs = hyperLogLogs;
         this.prefix = prefix;
         this.clock = clock;
         this.keys = keys;
@@ -98,9 +105,11 @@ final class UniqueVisitors implements UniqueVisits {
         }
         List<byte[]> keyNames = new ArrayList<>(pages.size());
         List<byte[]> args = new ArrayList<>(1 + pages.size() + visits.size());
-        args.add(utf8(Long.toString(HYPERLOGLOG_LIFETIME.toSeconds())));
+        args.add(utf8(hyperLogLogs ? Long.toString(HYPERLOGLOG_LIFETIME.toSeconds()) : "0"));
         for (String page : pages) {
-            keyNames.add(utf8(hyperLogLogKey(page, today)));
+            if (hyperLogLogs) {
+                keyNames.add(utf8(hyperLogLogKey(page, today)));
+            }
             List<byte[]> ofPage = byPage.getOrDefault(page, List.of());
             args.add(utf8(Integer.toString(ofPage.size())));
             args.addAll(ofPage);

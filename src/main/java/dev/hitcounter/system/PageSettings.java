@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
@@ -21,6 +22,10 @@ import java.util.regex.PatternSyntaxException;
  * @param trustedProxies the proxies whose {@code X-Forwarded-For} is believed ({@code TRUSTED_PROXIES}); empty: none
  * @param uniqueVisitorsSecret the secret that keys the visitor values ({@code UNIQUE_VISITORS_SECRET_FILE}); empty: a
  *                       random one per process
+ * @param historyDays    how many days each page's views per day are kept ({@code HISTORY_DAYS}, issue 24)
+ * @param countBots      whether views whose User-Agent is a known crawler's count ({@code COUNT_BOTS})
+ * @param countOncePerMillis the window in which a visitor's views of a page count once ({@code COUNT_ONCE_PER});
+ *                       0: every view counts
  */
 public record PageSettings(
         String keyPrefix,
@@ -29,12 +34,18 @@ public record PageSettings(
         boolean uniqueVisitors,
         List<String> corsOrigins,
         Optional<Pattern> trustedProxies,
-        Optional<UniqueVisitorsSecret> uniqueVisitorsSecret) {
+        Optional<UniqueVisitorsSecret> uniqueVisitorsSecret,
+        int historyDays,
+        boolean countBots,
+        long countOncePerMillis) {
 
     /** The longest page name. */
     public static final int MAX_PAGE_NAME_LENGTH = 64;
 
     static final int DEFAULT_MAX_PAGES = 10_000;
+
+    /** The default of {@code HISTORY_DAYS}: a year and a month, to compare a day with the same day a year ago. */
+    static final int DEFAULT_HISTORY_DAYS = 400;
 
     private static final String SECRET_FILE = "UNIQUE_VISITORS_SECRET_FILE";
 
@@ -58,7 +69,33 @@ public record PageSettings(
                 corsOrigins(env),
                 trustedProxies(env),
                 Optional.ofNullable(Variables.value(env, SECRET_FILE))
-                        .map(file -> UniqueVisitorsSecret.read(SECRET_FILE, file)));
+                        .map(file -> UniqueVisitorsSecret.read(SECRET_FILE, file)),
+                Variables.number(env, "HISTORY_DAYS", DEFAULT_HISTORY_DAYS, 1, 3660),
+                Variables.flag(env, "COUNT_BOTS", false),
+                countOncePer(env));
+    }
+
+    private static long countOncePer(Map<String, String> env) {
+        String window = Variables.value(env, "COUNT_ONCE_PER");
+        if (window == null) {
+            return 0;
+        }
+        Matcher parts = Pattern.compile("([1-9][0-9]{0,4})(s|m|h)").matcher(window);
+        if (!parts.matches()) {
+            throw new SettingsException("COUNT_ONCE_PER", window, "a window in which a visitor's views of a page "
+                    + "count once: a number and s, m or h, e.g. 30m (unset: every view counts)");
+        }
+        long unit = switch (parts.group(2)) {
+            case "s" -> 1_000L;
+            case "m" -> 60_000L;
+            default -> 3_600_000L;
+        };
+        long millis = Long.parseLong(parts.group(1)) * unit;
+        if (millis > 86_400_000L) {
+            throw new SettingsException("COUNT_ONCE_PER", window, "a window of at most 24h (the visitor values "
+                    + "change at midnight UTC, so a longer one could not hold), e.g. 30m");
+        }
+        return millis;
     }
 
     /** Whether {@code PAGES} lets {@code name} count: any name when it is unset. */
@@ -77,7 +114,10 @@ public record PageSettings(
                 + ", PAGES=" + allowed.map(names -> names.size() + " names").orElse("any")
                 + ", " + uniques
                 + ", CORS_ORIGINS=" + (corsOrigins.isEmpty() ? "none" : String.join(",", corsOrigins))
-                + ", TRUSTED_PROXIES=" + trustedProxies.map(Pattern::pattern).orElse("none");
+                + ", TRUSTED_PROXIES=" + trustedProxies.map(Pattern::pattern).orElse("none")
+                + ", HISTORY_DAYS=" + historyDays
+                + ", COUNT_BOTS=" + countBots
+                + ", COUNT_ONCE_PER=" + (countOncePerMillis == 0 ? "unset" : countOncePerMillis / 1000 + "s");
     }
 
     private static String keyPrefix(Map<String, String> env) {

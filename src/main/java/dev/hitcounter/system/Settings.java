@@ -31,6 +31,7 @@ import dev.hitcounter.tomcat.RequestThreads;
  * @param requestThreads  Tomcat's request threads in the embedded launcher ({@code REQUEST_THREADS})
  * @param pages           the settings of counting any page: badges, the JSON API, unique visitors
  * @param accessLog       Tomcat's access log in JSON lines on standard output ({@code ACCESS_LOG})
+ * @param owner           the settings of the owner's side: the admin token, who may see {@code /stats}
  */
 public record Settings(
         int port,
@@ -46,7 +47,8 @@ public record Settings(
         int waitReplicas,
         int requestThreads,
         PageSettings pages,
-        boolean accessLog) {
+        boolean accessLog,
+        OwnerSettings owner) {
 
     /** The default number of pooled connections: Tomcat's default number of request threads. */
     static final int DEFAULT_POOL_SIZE = 200;
@@ -78,7 +80,8 @@ public record Settings(
                 waitReplicas,
                 Variables.number(env, RequestThreads.VARIABLE, threads, 1, 10_000),
                 PageSettings.from(env),
-                Variables.flag(env, "ACCESS_LOG", false));
+                Variables.flag(env, "ACCESS_LOG", false),
+                OwnerSettings.from(env));
     }
 
     /** Whether views are counted in Redis, reached directly or through Sentinel. */
@@ -111,7 +114,8 @@ public record Settings(
                 + ", REDIS_WAIT_REPLICAS=" + waitReplicas
                 + ", REQUEST_THREADS=" + requestThreads
                 + ", " + pages.describe(usesRedis())
-                + ", ACCESS_LOG=" + accessLog;
+                + ", ACCESS_LOG=" + accessLog
+                + ", " + owner.describe();
     }
 
     private static Optional<RedisSentinels> sentinels(Map<String, String> env) {

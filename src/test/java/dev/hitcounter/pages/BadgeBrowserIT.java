@@ -94,7 +94,8 @@ class BadgeBrowserIT {
         assertTrue(Files.isReadable(DejaVuSansAdvances.FONT),
                 "the badge is measured in DejaVu Sans, which is missing: apt-get install fonts-dejavu-core");
         redis = RedisServerProcess.start();
-        app = RunningApp.withRedis(redis);
+        // Headless Chromium's User-Agent says HeadlessChrome, a bot's in crawler-user-agents (issue 24 part 5).
+        app = RunningApp.start(Map.of("REDIS_URL", redis.url(), "COUNT_BOTS", "true"));
         browser = HeadlessChromium.start();
         site = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         site.createContext("/", exchange -> {

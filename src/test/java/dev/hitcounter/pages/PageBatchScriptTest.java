@@ -158,7 +158,7 @@ class PageBatchScriptTest {
     @Test
     void refusesNamesThatCouldReachOtherKeysAndViewsBelowOne() {
         assertThrows(IllegalArgumentException.class, () -> script.add(batch("known:pages", 1)));
-        assertThrows(IllegalArgumentException.class, () -> script.add(batch("home", 0)));
+        assertThrows(IllegalArgumentException.class, () -> script.add(batch("home", -1)));
         assertThrows(IllegalArgumentException.class, () -> new PageBatchScript(() -> pool, "page", -1));
     }
 

@@ -128,11 +128,11 @@ class PageBoundIT {
         }
     }
 
-    /** The keys of page counts: under the prefix, apart from the set of known pages and visitors. */
+    /** The keys of page counts: under the prefix, apart from the set of known pages, visitors and days. */
     private static Set<String> countKeys(RedisServerProcess redis) {
         return redis.client().keys("page:*").stream()
                 .filter(key -> !key.equals("page:known:pages")
-                        && !key.startsWith("page:uniques:"))
+                        && !key.startsWith("page:uniques:") && !key.startsWith("page:days:"))
                 .collect(Collectors.toSet());
     }
 }

@@ -151,7 +151,39 @@ class SettingsTest {
                 + "REDIS_POOL_WAIT_MS=50, REDIS_CONNECT_TIMEOUT_MS=250, REDIS_READ_TIMEOUT_MS=250, REDIS_COALESCE=true, "
                 + "REDIS_WAIT_REPLICAS=0, REQUEST_THREADS=6, PAGE_KEY_PREFIX=page, MAX_PAGES=10000, PAGES=any, "
                 + "UNIQUE_VISITORS=true, UNIQUE_VISITORS_SECRET_FILE=unset (a random secret per process), "
-                + "CORS_ORIGINS=none, TRUSTED_PROXIES=none, ACCESS_LOG=false", line);
+                + "CORS_ORIGINS=none, TRUSTED_PROXIES=none, HISTORY_DAYS=400, COUNT_BOTS=false, COUNT_ONCE_PER=unset, "
+                + "ACCESS_LOG=false, ADMIN_TOKEN_FILE=unset (admin endpoints off), STATS_VISIBILITY=private", line);
+    }
+
+    @Test
+    void theOwnersSettingsAreReadAndCheckedWithTheirDefaults(@TempDir Path dir) throws IOException {
+        Settings defaults = Settings.from(Map.of());
+        assertEquals(400, defaults.pages().historyDays());
+        assertEquals(false, defaults.pages().countBots());
+        assertEquals(0, defaults.pages().countOncePerMillis());
+        assertEquals(false, defaults.owner().statsPublic());
+        assertTrue(defaults.owner().adminToken().isEmpty());
+
+        Path token = Files.writeString(dir.resolve("admin-token"), "0123456789abcdef0123\n");
+        Settings set = Settings.from(Map.of("HISTORY_DAYS", "90", "COUNT_BOTS", "true", "COUNT_ONCE_PER", "30m",
+                "STATS_VISIBILITY", "public", "ADMIN_TOKEN_FILE", token.toString()));
+        assertEquals(90, set.pages().historyDays());
+        assertEquals(true, set.pages().countBots());
+        assertEquals(30 * 60_000L, set.pages().countOncePerMillis());
+        assertEquals(true, set.owner().statsPublic());
+        assertEquals("0123456789abcdef0123", new String(set.owner().adminToken().get().bytes(),
+                java.nio.charset.StandardCharsets.UTF_8));
+        assertFalse(set.describe().contains("0123456789abcdef0123"), "never the token: " + set.describe());
+
+        for (Map<String, String> bad : List.of(Map.of("HISTORY_DAYS", "0"), Map.of("COUNT_ONCE_PER", "30"),
+                Map.of("COUNT_ONCE_PER", "25h"), Map.of("STATS_VISIBILITY", "open"),
+                Map.of("ADMIN_TOKEN_FILE", dir.resolve("missing").toString()))) {
+            SettingsException e = assertThrows(SettingsException.class, () -> Settings.from(bad));
+            String variable = bad.keySet().iterator().next();
+            assertTrue(e.getMessage().startsWith(variable), e.getMessage());
+        }
+        Path shortToken = Files.writeString(dir.resolve("short"), "abc");
+        assertThrows(SettingsException.class, () -> Settings.from(Map.of("ADMIN_TOKEN_FILE", shortToken.toString())));
     }
 
     @Test
