@@ -114,8 +114,10 @@ qualified() {
   echo "$ref"
 }
 standins=$(bash docker/standins/make-standins.sh --list)
-stages=$(awk 'toupper($1) == "FROM" && toupper($3) == "AS" {print $4}' docker/Dockerfile)
-named=$(awk 'toupper($1) == "FROM" {print $2}' docker/Dockerfile | grep -vxF "$stages"
+# FROM [--platform=...] IMAGE [AS NAME]: the flag dropped first.
+froms=$(awk 'toupper($1) == "FROM" {$1 = ""; sub(/^ *(--[a-z]+=[^ ]+ +)*/, ""); print}' docker/Dockerfile)
+stages=$(awk 'toupper($2) == "AS" {print $3}' <<<"$froms")
+named=$(awk '{print $1}' <<<"$froms" | grep -vxF "$stages"
   awk '$1 == "image:" {print $2}' docker-compose.yml)
 for ref in $named; do
   grep -qxF "$(qualified "$ref")" <<<"$standins" || fail "$ref (named in the files) has no stand-in"
