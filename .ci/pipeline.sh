@@ -72,7 +72,7 @@ check_config() {
     [[ -f $script && -x $script ]] || fail "$script, run by the config, is missing or not executable"
     [[ $(git ls-files -s "$script" | cut -c1-6) == 100755 ]] || fail "$script is not committed as executable"
   done
-  shellcheck docker/ci/*.sh .ci/pipeline.sh
+  shellcheck docker/ci/*.sh .ci/pipeline.sh .ci/delivery.sh docker/standins/make-arm64-standins.sh
   if grep -n 'docker login' docker/ci/*.sh | grep -v -- '--password-stdin'; then
     fail "a docker login above does not read the password from stdin"
   fi
