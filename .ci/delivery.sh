@@ -25,10 +25,10 @@ registry_pid=
 certs_dir=
 made_certs_parent=
 port=
-step_started=$SECONDS
+step_started=
 
 say() {
-  if ((step_started != started)); then echo "=== delivery: (that step: $((SECONDS - step_started)) s)"; fi
+  if [[ -n $step_started ]]; then echo "=== delivery: (that step: $((SECONDS - step_started)) s)"; fi
   step_started=$SECONDS
   printf '\n=== delivery: %s\n' "$*"
 }
@@ -66,7 +66,8 @@ fi
 # cosign is packaged from Debian trixie on (2.5.0): fetched with apt from trixie into a private apt state, as
 # .ci/containers.sh fetches Compose, so the machine's apt sources stay as they are. A static Go binary.
 COSIGN_VERSION=2.5.0
-if ! "$CACHE/cosign" version 2>/dev/null | grep -q "GitVersion: *v\?$COSIGN_VERSION"; then
+# Debian's build reports its version as "devel": the cached binary's name carries the version.
+if [[ ! -x $CACHE/cosign-$COSIGN_VERSION ]]; then
   mirror=$(bash docker/standins/make-standins.sh --mirror)
   apt_dir=$work/apt-trixie
   mkdir -p "$apt_dir/lists/partial" "$apt_dir/archives/partial" "$CACHE"
@@ -77,19 +78,19 @@ if ! "$CACHE/cosign" version 2>/dev/null | grep -q "GitVersion: *v\?$COSIGN_VERS
   apt-get "${apt_opts[@]}" -qq update
   (cd "$apt_dir" && apt-get "${apt_opts[@]}" -qq download "cosign=$COSIGN_VERSION-*")
   dpkg-deb -x "$apt_dir"/cosign_*.deb "$apt_dir/root"
-  install -m 755 "$apt_dir/root/usr/bin/cosign" "$CACHE/cosign"
+  install -m 755 "$apt_dir/root/usr/bin/cosign" "$CACHE/cosign-$COSIGN_VERSION"
 fi
 mkdir -p "$work/bin"
-ln -s "$CACHE/cosign" "$work/bin/cosign"
+ln -s "$CACHE/cosign-$COSIGN_VERSION" "$work/bin/cosign"
 # docker/ci/smoke-test.sh speaks docker; here podman answers (--pull=never: no registry is reachable).
 cat >"$work/bin/docker" <<'EOF'
 #!/bin/sh
-[ "$1" = run ] && { shift; exec podman run --pull=never "$@"; }
+[ "$1" = run ] && { shift; exec podman run --pull=never --no-healthcheck "$@"; }
 exec podman "$@"
 EOF
 chmod +x "$work/bin/docker"
 export PATH=$work/bin:$PATH
-echo "$(cosign version 2>&1 | grep GitVersion | tr -s ' '), $(skopeo --version), $(buildah --version | cut -d' ' -f1-3)," \
+echo "cosign $COSIGN_VERSION (Debian trixie), $(skopeo --version), $(buildah --version | cut -d' ' -f1-3)," \
   "$(qemu-aarch64-static --version | head -1)"
 
 # binfmt_misc is not mounted in a fresh container or VM; qemu-user-static registers its handlers with the F flag, so
