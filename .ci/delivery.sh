@@ -230,16 +230,22 @@ for event in main:main: release:'':v1.4.2; do
   fi
   grep -E '^publish-index: ' "$work/publish-$what.log"
 done
+# publish-index.sh logs out when done; the checks below read as a user logged in to this registry would.
+printf '%s' "$password" | skopeo login --authfile "$DOCKER_CONFIG/config.json" --username "$user" --password-stdin \
+  "127.0.0.1:$port" >/dev/null
 tags=$(curl -fsS --cacert "$work/registry.crt" -u "$user:$password" "https://127.0.0.1:$port/v2/$repo_path/tags/list" |
   jq -r '.tags[]' | grep -v '^sha256-' | sort | xargs)
 [[ $tags == "$(printf '%s\n' "$sha" 1 1.4 1.4.2 latest | sort | xargs)" ]] || fail "registry tags: [$tags]"
 check_tags "$sha" latest 1.4.2 1.4 1
 
-# The SBOM attached to the index, read back through its signed attestation, against pom.xml.
+# The SBOM attached to the index, read back through its signed attestation, against pom.xml (each event attached
+# the same one: the first will do).
 cosign verify-attestation --key "$work/cosign.pub" --insecure-ignore-tlog=true --registry-cacert "$work/registry.crt" \
-  --type cyclonedx "$IMAGE_REPO@$index_digest" 2>/dev/null |
-  jq -r '.payload' | base64 -d | jq '.predicate' >"$work/attested-bom.json" ||
+  --type cyclonedx "$IMAGE_REPO@$index_digest" >"$work/attestations.json" 2>"$work/attestations.err" || {
+  cat "$work/attestations.err" >&2
   fail "no verified CycloneDX attestation on $IMAGE_REPO@$index_digest"
+}
+head -n1 "$work/attestations.json" | jq -r '.payload' | base64 -d | jq '.predicate' >"$work/attested-bom.json"
 python3 - "$work/attested-bom.json" pom.xml <<'PY' || fail "the attached SBOM does not match pom.xml"
 import json, re, sys
 import xml.etree.ElementTree as ET
