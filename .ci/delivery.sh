@@ -145,7 +145,7 @@ say "step 3: the arm64 image under QEMU, with Redis: docker/ci/smoke-test.sh"
 arch=$(podman run --rm --pull=never --network none --platform linux/arm64 --entrypoint uname "$name:arm64" -m)
 [[ $arch == aarch64 ]] || fail "uname -m in the arm64 image says '$arch', not aarch64"
 echo "uname -m inside $name:arm64: $arch (host: $(uname -m))"
-# Emulated, the JVM spends most of its start compiling: C1 alone halves that. Minutes on a loaded machine.
+# Emulated, the JVM spends much of its start compiling: C1 only. Still minutes on a loaded machine.
 SMOKE_REDIS_IMAGE=docker.io/library/redis:8.0.6-bookworm SMOKE_PLATFORM=linux/arm64 SMOKE_TIMEOUT=600 \
   SMOKE_JAVA_TOOL_OPTIONS='-XX:TieredStopAtLevel=1' \
   docker/ci/smoke-test.sh "$name:arm64"
