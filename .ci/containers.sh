@@ -117,10 +117,12 @@ qualified() {
   echo "$ref"
 }
 standins=$(bash docker/standins/make-standins.sh --list)
-stages=$(awk 'toupper($1) == "FROM" && toupper($3) == "AS" {print $4}' docker/Dockerfile)
+# FROM [--platform=...] IMAGE [AS NAME]: the flag dropped first.
+froms=$(awk 'toupper($1) == "FROM" {$1 = ""; sub(/^ *(--[a-z]+=[^ ]+ +)*/, ""); print}' docker/Dockerfile)
+stages=$(awk 'toupper($2) == "AS" {print $3}' <<<"$froms")
 # An image given as ${VARIABLE:-default} is named by its default; the Valkey switch's image is named too.
 compose_images() { awk '$1 == "image:" {print $2}' "$@" | sed -E 's/^\$\{[A-Z_]+:-(.*)\}$/\1/'; }
-named=$(awk 'toupper($1) == "FROM" {print $2}' docker/Dockerfile | grep -vxF "$stages"
+named=$(awk '{print $1}' <<<"$froms" | grep -vxF "$stages"
   compose_images docker-compose.yml docker-compose.monitoring.yml
   echo "$VALKEY_IMAGE")
 for ref in $named; do

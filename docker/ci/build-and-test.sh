@@ -34,6 +34,8 @@ for kind in surefire failsafe; do
 done
 echo "build-and-test: JUnit XML in $out/test-results: $(find "$out/test-results" -name 'TEST-*.xml' | wc -l) files"
 docker cp "$reports:/app/target/test-exit-code" "$out/test-exit-code"
+# The WAR's CycloneDX SBOM (Maven's cyclonedx plugin), which publish-index.sh attaches to the pushed index.
+docker cp "$reports:/app/target/hit-counter-bom.json" "$out/workspace/hit-counter-bom.json"
 verdict=$(<"$out/test-exit-code")
 rm "$out/test-exit-code"
 if [[ $verdict != 0 ]]; then
