@@ -1,19 +1,14 @@
 package dev.hitcounter.owner;
 
 import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.util.List;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import dev.hitcounter.counter.PendingView;
+import dev.hitcounter.system.JsonAnswer;
 import jakarta.servlet.http.HttpServletResponse;
 
 /** The JSON answers of the owner's endpoints, written by Jackson's generator and never cached. */
 final class OwnerJson {
-
-    private static final JsonFactory JSON = new JsonFactory();
 
     /** The failures of a read or write: 503 with {@code Retry-After} while trying again may help, else 500. */
     static final PendingView.Answers FAILURES = new PendingView.Answers() {
@@ -63,34 +58,15 @@ final class OwnerJson {
     }
 
     static void error(HttpServletResponse response, int status, String message) throws IOException {
-        send(response, status, write(json -> {
-            json.writeStartObject();
-            json.writeNumberField("status", status);
-            json.writeStringField("error", message);
-            json.writeEndObject();
-        }));
+        JsonAnswer.error(response, status, message);
     }
 
     private static void send(HttpServletResponse response, int status, String body) throws IOException {
-        response.setStatus(status);
-        response.setContentType("application/json");
-        response.setCharacterEncoding("UTF-8");
-        response.setHeader("Cache-Control", "no-store");
-        response.getWriter().write(body);
+        JsonAnswer.send(response, status, body);
     }
 
-    private interface Writing {
-        void to(JsonGenerator json) throws IOException;
-    }
-
-    private static String write(Writing writing) {
-        StringWriter text = new StringWriter();
-        try (JsonGenerator json = JSON.createGenerator(text)) {
-            writing.to(json);
-        } catch (IOException e) {
-            throw new UncheckedIOException("writing JSON to a string", e);
-        }
-        return text.append('\n').toString();
+    private static String write(JsonAnswer.Writing writing) {
+        return JsonAnswer.write(writing);
     }
 
     private OwnerJson() {

@@ -1,19 +1,14 @@
 package dev.hitcounter.pages;
 
 import java.io.IOException;
-import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.util.Optional;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import dev.hitcounter.counter.PendingView;
+import dev.hitcounter.system.JsonAnswer;
 import jakarta.servlet.http.HttpServletResponse;
 
 /** The JSON answers of the page API, written by Jackson's generator and never cached. */
 final class PageJson {
-
-    private static final JsonFactory JSON = new JsonFactory();
 
     /** The answers about one page: of {@code POST /api/pages/{page}/views}, and the failures of its reads. */
     static PendingView.Answers answers(String page) {
@@ -58,34 +53,15 @@ final class PageJson {
     }
 
     static void sendError(HttpServletResponse response, int status, String message) throws IOException {
-        send(response, status, write(json -> {
-            json.writeStartObject();
-            json.writeNumberField("status", status);
-            json.writeStringField("error", message);
-            json.writeEndObject();
-        }));
+        JsonAnswer.error(response, status, message);
     }
 
     static void send(HttpServletResponse response, int status, String body) throws IOException {
-        response.setStatus(status);
-        response.setContentType("application/json");
-        response.setCharacterEncoding("UTF-8");
-        response.setHeader("Cache-Control", "no-store");
-        response.getWriter().write(body);
+        JsonAnswer.send(response, status, body);
     }
 
-    private interface Writing {
-        void to(JsonGenerator json) throws IOException;
-    }
-
-    private static String write(Writing writing) {
-        StringWriter text = new StringWriter();
-        try (JsonGenerator json = JSON.createGenerator(text)) {
-            writing.to(json);
-        } catch (IOException e) {
-            throw new UncheckedIOException("writing JSON to a string", e);
-        }
-        return text.append('\n').toString();
+    private static String write(JsonAnswer.Writing writing) {
+        return JsonAnswer.write(writing);
     }
 
     private PageJson() {
