@@ -107,6 +107,19 @@ public final class PendingView implements AbandonedOnTimeout {
         }
     }
 
+    /**
+     * Answered with the count {@code views} although its batch did not count it (a bot's view, issue 24): no view in
+     * the metrics; its request is completed by {@code batch}.
+     */
+    public void shown(long views, BatchCompletions batch) {
+        if (state.compareAndSet(State.SENT, State.DONE)) {
+            write(HttpServletResponse.SC_OK, views);
+            batch.add(async);
+        } else {
+            state.compareAndSet(State.ANSWERED_EARLY, State.DONE);
+        }
+    }
+
     /** Its batch's store failed: answers the page for that failure; its request is completed by {@code batch}. */
     public void failed(CounterUnavailableException failure, BatchCompletions batch) {
         failed(response -> answers.notCounted(response, failure), failure.mayHaveCounted(), batch);

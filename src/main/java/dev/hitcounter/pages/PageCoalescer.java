@@ -115,9 +115,11 @@ final class PageCoalescer implements AutoCloseable {
             for (Request request : sent) {
                 String page = request.visit().page();
                 PageOutcome outcome = outcomes.get(page);
-                if (outcome instanceof PageOutcome.Counted counted) {
-                    request.view().counted(request.counts() && !countsOncePer
-                            ? next.merge(page, 1L, Long::sum) - 1 : counted.views(), completions);
+                if (outcome instanceof PageOutcome.Counted counted && !request.counts()) {
+                    request.view().shown(counted.views(), completions);
+                } else if (outcome instanceof PageOutcome.Counted counted) {
+                    request.view().counted(countsOncePer ? counted.views() : next.merge(page, 1L, Long::sum) - 1,
+                            completions);
                 } else if (outcome instanceof PageOutcome.Rejected rejected) {
                     request.view().failed(new CounterUnavailableException(
                             CounterUnavailableException.Kind.REJECTED, rejected.reply()), completions);

@@ -35,6 +35,7 @@ class BotViewsIT {
             }
             assertFalse(redis.client().exists("page:home"), "no page made by a bot");
             assertEquals(10.0, MetricsScrape.value(app, "hitcounter_page_views_not_counted_total{reason=\"bot\"}"));
+            assertEquals(0.0, MetricsScrape.value(app, "hitcounter_views_total"), "a bot's view is not a counted view");
 
             assertTrue(post(app, "home", FIREFOX).body().contains("\"views\":1"));
             HttpResponse<String> botAfter = post(app, "home", GOOGLEBOT);
@@ -42,6 +43,7 @@ class BotViewsIT {
             assertTrue(post(app, "home", "github-camo (876de43e)").body().contains("\"views\":2"),
                     "GitHub's camo fetches for a person reading a README");
             assertEquals("2", redis.client().get("page:home"));
+            assertEquals(2.0, MetricsScrape.value(app, "hitcounter_views_total"), "the two counted views, no bot's");
 
             assertEquals(200, get(app, "/", GOOGLEBOT).statusCode());
             assertEquals("1", redis.client().get("views"), "GET / counts every view, as the original did");
