@@ -1,6 +1,5 @@
 package dev.hitcounter.counter;
 
-import java.util.Locale;
 import java.util.Optional;
 
 import dev.hitcounter.system.Metrics;
@@ -27,7 +26,7 @@ final class RedisClusterCounter implements Counter {
     private final CommandObject<Long> incrByZero;
     private final Metrics metrics;
     private final RedisOutage outage;
-    private final BadValueLog badValues;
+    private final FailureRecord failures;
 
     RedisClusterCounter(UnifiedJedis cluster, String key, String where, Metrics metrics) {
         this.cluster = cluster;
@@ -38,13 +37,13 @@ final class RedisClusterCounter implements Counter {
         this.metrics = metrics;
         // Jedis drops a broken connection itself and renews its map of slots after failures: nothing to clear here.
         this.outage = new RedisOutage(where, this::isReady, () -> { }, RedisCounter.PROBE_INTERVAL_MILLIS);
-        this.badValues = new BadValueLog(key, RedisCounter.BAD_VALUE_LOG_INTERVAL_MILLIS);
+        this.failures = new FailureRecord(metrics, outage, key);
     }
 
     @Override
     public long add(int views) throws CounterUnavailableException {
         if (outage.isDown()) {
-            throw failed(new CounterUnavailableException(CounterUnavailableException.Kind.KNOWN_DOWN,
+            throw failures.record(new CounterUnavailableException(CounterUnavailableException.Kind.KNOWN_DOWN,
                     "waiting for the Redis Cluster to accept writes again"));
         }
         long start = System.nanoTime();
@@ -53,7 +52,7 @@ final class RedisClusterCounter implements Counter {
             outage.answered();
             return count;
         } catch (JedisException e) {
-            throw failed(RedisFailures.afterSending(e));
+            throw failures.record(RedisFailures.afterSending(e));
         } finally {
             metrics.redisCommand(System.nanoTime() - start);
         }
@@ -62,16 +61,6 @@ final class RedisClusterCounter implements Counter {
     /** Whether an outage is going on: a command failed and no probe has succeeded since. */
     boolean isKnownDown() {
         return outage.isDown();
-    }
-
-    private CounterUnavailableException failed(CounterUnavailableException failure) {
-        metrics.redisError(failure.kind().name().toLowerCase(Locale.ROOT));
-        switch (failure.kind()) {
-            case POOL_EXHAUSTED -> { }
-            case REJECTED -> badValues.rejected(failure.getCause().getMessage());
-            default -> outage.failed(failure);
-        }
-        return failure;
     }
 
     @Override

@@ -49,7 +49,7 @@ final class RedisCounter implements Counter {
     private final Replication replication;
     private final Metrics metrics;
     private final RedisOutage outage;
-    private final BadValueLog badValues;
+    private final FailureRecord failures;
 
     /**
      * @param pool the pool to borrow from now: one Redis's, or that of the primary Sentinel names at this moment
@@ -68,13 +68,13 @@ final class RedisCounter implements Counter {
         // One broken connection usually means all idle ones are (Redis restarted): the outage
         // drops them so that the requests after recovery open fresh ones instead of failing.
         this.outage = new RedisOutage(where, this::isReady, () -> pool.get().clear(), PROBE_INTERVAL_MILLIS);
-        this.badValues = new BadValueLog(key, BAD_VALUE_LOG_INTERVAL_MILLIS);
+        this.failures = new FailureRecord(metrics, outage, key);
     }
 
     @Override
     public long add(int views) throws CounterUnavailableException {
         if (outage.isDown()) {
-            throw failed(new CounterUnavailableException(CounterUnavailableException.Kind.KNOWN_DOWN,
+            throw failures.record(new CounterUnavailableException(CounterUnavailableException.Kind.KNOWN_DOWN,
                     "waiting for Redis to accept writes again"));
         }
         Connection connection = borrow();
@@ -85,7 +85,7 @@ final class RedisCounter implements Counter {
                 count = connection.executeCommand(views == 1 ? incr : commands.incrBy(key, views));
             } catch (JedisDataException reply) {
                 // Redis answered with an error: it counted nothing, and the connection is fine.
-                throw failed(RedisFailures.refusal(reply));
+                throw failures.record(RedisFailures.refusal(reply));
             }
             if (replication.replicas() > 0) {
                 awaitReplicas(connection);
@@ -93,7 +93,7 @@ final class RedisCounter implements Counter {
             outage.answered();
             return count;
         } catch (JedisException e) {
-            throw failed(RedisFailures.mayHaveRun(e));
+            throw failures.record(RedisFailures.mayHaveRun(e));
         } finally {
             metrics.redisCommand(System.nanoTime() - start);
         }
@@ -108,7 +108,7 @@ final class RedisCounter implements Counter {
     private void awaitReplicas(Connection connection) throws CounterUnavailableException {
         long acknowledged = connection.executeCommand(waitReplicas);
         if (acknowledged < replication.replicas()) {
-            throw failed(new CounterUnavailableException(CounterUnavailableException.Kind.NOT_REPLICATED,
+            throw failures.record(new CounterUnavailableException(CounterUnavailableException.Kind.NOT_REPLICATED,
                     acknowledged + " of the " + replication.replicas() + " replicas required by REDIS_WAIT_REPLICAS"
                             + " acknowledged within " + replication.waitMillis() + " ms"));
         }
@@ -118,21 +118,10 @@ final class RedisCounter implements Counter {
         try {
             return RedisFailures.borrow(pool);
         } catch (CounterUnavailableException e) {
-            throw failed(e);
+            throw failures.record(e);
         }
     }
 
-    private CounterUnavailableException failed(CounterUnavailableException failure) {
-        metrics.redisError(failure.kind().name().toLowerCase(java.util.Locale.ROOT));
-        switch (failure.kind()) {
-            // An exhausted pool says the app is busy, not that Redis is down.
-            case POOL_EXHAUSTED -> { }
-            // Redis is up and answers at once: the next view after the fix must count, so nothing fails fast.
-            case REJECTED -> badValues.rejected(failure.getCause().getMessage());
-            default -> outage.failed(failure);
-        }
-        return failure;
-    }
 
     /**
      * Whether a view would be counted now: the primary accepts {@code INCRBY key 0}, a write that changes nothing
