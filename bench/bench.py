@@ -26,6 +26,7 @@ import subprocess
 import sys
 import threading
 import time
+import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -445,6 +446,25 @@ def catalina_base(name, port, connector_attrs="", access_log=True, tomcat_home=N
     return base
 
 
+def image_base(name, port, tomcat_home):
+    """A CATALINA_BASE laid out as docker/Dockerfile lays out the image: its server.xml and setenv.sh, the lib jar
+    and the exploded WAR as webapps/ROOT; only the port differs."""
+    base = OUT / "catalina" / name
+    shutil.rmtree(base, ignore_errors=True)
+    for sub in ("bin", "conf", "lib", "logs", "temp", "webapps", "work"):
+        (base / sub).mkdir(parents=True)
+    for conf in (tomcat_home / "conf").iterdir():
+        if conf.name != "server.xml":
+            shutil.copy(conf, base / "conf" / conf.name)
+    xml = (ROOT / "docker" / "tomcat" / "server.xml").read_text()
+    (base / "conf" / "server.xml").write_text(xml.replace('port="8080"', f'port="{port}"'))
+    shutil.copy(ROOT / "docker" / "tomcat" / "setenv.sh", base / "bin" / "setenv.sh")
+    shutil.copy(ROOT / "target" / "hit-counter-tomcat-lib.jar", base / "lib")
+    with zipfile.ZipFile(ROOT / "target" / "hit-counter.war") as war:
+        war.extractall(base / "webapps" / "ROOT")
+    return base
+
+
 def specs(ctx):
     """Every server the harness knows; DEFAULT_SET and the experiments pick from these."""
     java17 = "java"
@@ -464,8 +484,14 @@ def specs(ctx):
                 spec_env["JAVA_HOME"] = java_home
         all_specs.append(Spec(name, label, catalina, env=env, prepare=prepare, kind="java", **kw))
 
-    def emb(name, label, env, java=java17, jvm_opts=(), **kw):
-        all_specs.append(Spec(name, label, [java, *jvm_opts, *embedded], env=env, kind="java", **kw))
+    def image(name, label, env, **kw):
+        def prepare(port, spec_env):
+            base = image_base(name, port, tomcat_home)
+            spec_env.update({"CATALINA_HOME": str(tomcat_home), "CATALINA_BASE": str(base)})
+        all_specs.append(Spec(name, label, catalina, env=env, prepare=prepare, kind="java", **kw))
+
+    def emb(name, label, env, java=java17, jvm_opts=(), prefix=(), **kw):
+        all_specs.append(Spec(name, label, [*prefix, java, *jvm_opts, *embedded], env=env, kind="java", **kw))
 
     # The measured set.
     emb("ours-embedded", "ours, embedded Tomcat", redis_env, ours=True,
@@ -479,10 +505,15 @@ def specs(ctx):
     if ctx["coalesce"]:
         war("exp-war-no-coalesce", "ours, WAR, REDIS_COALESCE=false", {**redis_env, "REDIS_COALESCE": "false"},
             ours=True, note="ours-war with REDIS_COALESCE=false")
+    image("ours-image", "ours, as the image runs it", redis_env, ours=True,
+          note="the WAR exploded as webapps/ROOT in Tomcat 11 with docker/tomcat/server.xml, setenv.sh (SCHED_BATCH) "
+          "and the lib jar, as docker/Dockerfile lays them out (catalina.sh run; Java 17 here, 21 in the image)")
     emb("ceiling-embedded", "ceiling: same servlet, no Redis", {}, redis=False,
         note="the same launcher and servlet with REDIS_URL unset: the in-memory counter, no Redis")
     war("ceiling-war", "ceiling: WAR, no Redis", {}, redis=False,
         note="ours-war with REDIS_URL unset: the in-memory counter, no Redis")
+    image("ceiling-image", "ceiling: as the image runs it, no Redis", {}, redis=False,
+          note="ours-image with REDIS_URL unset: the in-memory counter, no Redis")
     all_specs.append(Spec("flask-dev", "original: Flask dev server",
                           ["/usr/bin/python3", "-m", "flask", "--app", "app", "run", "--host", "127.0.0.1",
                            "--port", "@PORT@"], env=redis_env, cwd=flask_dir, kind="python",
@@ -514,6 +545,15 @@ def specs(ctx):
     # Issue 28: one request thread on the one core (the rule gives 2), to see the hand-offs a second thread adds.
     emb("exp-embedded-threads1", "ours, embedded, REQUEST_THREADS=1", {**redis_env, "REQUEST_THREADS": "1"}, ours=True,
         note="ours-embedded with one request thread instead of the rule's 2 per processor (issue 28)")
+    # Issue 28: the Linux scheduling policy. The image runs under SCHED_BATCH (docker/tomcat/setenv.sh); these
+    # rows measure that lever beside the same servers under the default policy, and give Node the same lever.
+    image("exp-image-normal", "ours, as the image runs it, SCHED_BATCH=false", {**redis_env, "SCHED_BATCH": "false"},
+          ours=True, note="ours-image under the default scheduling policy (SCHED_BATCH=false)")
+    emb("exp-embedded-batch", "ours, embedded, under chrt --batch 0", redis_env, ours=True,
+        prefix=("chrt", "--batch", "0"), note="ours-embedded started as chrt --batch 0 java ...: SCHED_BATCH")
+    all_specs.append(Spec("exp-node-batch", "Node http + ioredis under chrt --batch 0",
+                          ["chrt", "--batch", "0", "node", str(BENCH / "node" / "server.js")], env=redis_env,
+                          kind="node", note="node-ioredis started as chrt --batch 0 node ...: SCHED_BATCH"))
     # REDIS_WAIT_REPLICAS: the same server with and without one WAIT per batch, both with a replica attached.
     emb("exp-replica-nowait", "ours, embedded, Redis with a replica", redis_env, ours=True, replica=True,
         note="ours-embedded while the Redis has one replica (the replication stream's cost, no WAIT)")
@@ -565,7 +605,8 @@ def specs(ctx):
     return {s.name: s for s in all_specs}
 
 
-DEFAULT_SET = ["ours-embedded", "ours-embedded-no-coalesce", "ours-war", "ceiling-embedded", "ceiling-war",
+DEFAULT_SET = ["ours-embedded", "ours-embedded-no-coalesce", "ours-war", "ours-image", "ceiling-embedded",
+               "ceiling-war", "ceiling-image",
                "flask-dev", "flask-gunicorn", "node-ioredis"]
 BADGE_SET = ["ours-embedded", "badges-no-uniques"]
 
@@ -696,6 +737,7 @@ def measured_run(spec, proc, port, redis, connections, seconds, path="/", key=KE
             by_thread[name] = by_thread.get(name, 0) + grown
     run["switches_per_req"] = sum(by_thread.values()) / ok if ok else None
     run["switches_by_thread"] = dict(sorted(by_thread.items(), key=lambda t: -t[1]))
+    run["sched_policy"] = sched_policy(proc.pid)
     redis_grown = sum(n for _, n in redis_switches1.values()) - sum(n for _, n in redis_switches0.values())
     run["redis_switches_per_req"] = redis_grown / ok if ok and spec.redis else None
     # Redis commands per answered request, those run inside scripts included (the harness's own INFO
@@ -722,6 +764,17 @@ def measured_run(spec, proc, port, redis, connections, seconds, path="/", key=KE
     run["correct"] = not problems
     run["problems"] = problems
     return run
+
+
+def sched_policy(pid):
+    """The Linux scheduling policy the server's process runs under (issue 28: the image runs SCHED_BATCH)."""
+    names = {"0": "SCHED_OTHER", "3": "SCHED_BATCH", "5": "SCHED_IDLE"}
+    try:
+        text = Path(f"/proc/{pid}/sched").read_text()
+    except OSError:
+        return None
+    found = re.search(r"^policy\s*:\s*(\d+)", text, re.M)
+    return names.get(found.group(1), found.group(1)) if found else None
 
 
 def bench_round(spec, port, redis, args, base_env, rnd, result):

@@ -21,8 +21,12 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
@@ -192,6 +196,55 @@ class WarDeploymentIT {
         assertEquals(5, requestThreadsOfImageTomcat(Map.of("CATALINA_OPTS", "-XX:ActiveProcessorCount=8",
                 "REQUEST_THREADS", "5")));
     }
+
+    /** docker/tomcat/setenv.sh: every thread of the image's Tomcat runs under SCHED_BATCH unless SCHED_BATCH=false. */
+    @Test
+    void imageTomcatRunsEveryThreadUnderSchedBatchUnlessTurnedOff() throws Exception {
+        assertEquals(Set.of(SCHED_BATCH), schedulingPoliciesOfImageTomcat(Map.of()));
+        assertEquals(Set.of(SCHED_OTHER), schedulingPoliciesOfImageTomcat(Map.of("SCHED_BATCH", "false")));
+    }
+
+    @Test
+    void imageTomcatRefusesToStartWithAnInvalidSchedBatch() throws Exception {
+        Path base = catalinaBase();
+        imageConfiguration(base, LauncherProcess.freePort());
+        try (RedisServerProcess redis = RedisServerProcess.start()) {
+            Process tomcat = startCatalina(base, redis, Map.of("SCHED_BATCH", "yes"));
+            assertTrue(tomcat.waitFor(30, TimeUnit.SECONDS), "catalina.sh stops at once");
+            assertEquals(1, tomcat.exitValue());
+            assertTrue(Files.readString(base.resolve("logs/console.log"))
+                    .contains("hit-counter cannot start: SCHED_BATCH=yes is invalid: expected true or false"));
+        }
+    }
+
+    private static final String SCHED_OTHER = "0";
+    private static final String SCHED_BATCH = "3";
+
+    /** The Linux scheduling policies of all the threads of a Tomcat configured as the image is, once it serves. */
+    private Set<String> schedulingPoliciesOfImageTomcat(Map<String, String> env) throws Exception {
+        try (RedisServerProcess redis = RedisServerProcess.start()) {
+            Path base = catalinaBase();
+            int port = LauncherProcess.freePort();
+            imageConfiguration(base, port);
+            Process tomcat = startCatalina(base, redis, env);
+            try {
+                awaitPage(URI.create("http://127.0.0.1:" + port + "/"), tomcat, base);
+                Set<String> policies = new TreeSet<>();
+                try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(tomcat.pid()), "task"))) {
+                    for (Path task : tasks.toList()) {
+                        Matcher policy = POLICY.matcher(Files.readString(task.resolve("sched")));
+                        assertTrue(policy.find(), task + "/sched names a policy");
+                        policies.add(policy.group(1));
+                    }
+                }
+                return policies;
+            } finally {
+                stop(tomcat);
+            }
+        }
+    }
+
+    private static final Pattern POLICY = Pattern.compile("^policy\\s*:\\s*(\\d+)", Pattern.MULTILINE);
 
     /** The request threads a Tomcat configured as the image is has once it serves the page. */
     private long requestThreadsOfImageTomcat(Map<String, String> env) throws Exception {
