@@ -221,6 +221,10 @@ expect_page "http://127.0.0.1:$port/" 2
 uid=$(podman top "$POD-web" huser | tail -n +2 | sort -u)
 [[ $uid =~ ^[0-9]+$ && $uid != 0 ]] || fail "process user inside the container: $uid"
 ok "the process inside runs as UID $uid (non-root)"
+# docker/tomcat/setenv.sh (issue 28): every thread of the JVM, PID 1 in the container, runs under SCHED_BATCH (3).
+policies=$(podman exec "$POD-web" sh -c 'cat /proc/1/task/*/sched' | sed -n 's/^policy *: *//p' | sort -u | paste -sd,)
+[[ $policies == 3 ]] || fail "scheduling policies of the JVM's threads: '$policies', expected 3 (SCHED_BATCH)"
+ok "every thread of the JVM runs under SCHED_BATCH (setenv.sh's chrt; /proc/1/task/*/sched)"
 # What the app user can write, outside /proc, /sys and /dev: only the tmpfs mounts, which Tomcat used.
 expect_read_only() { # container [pattern of paths the engine adds itself, and why]
   local found unexpected allowed='^/usr/local/tomcat/(logs|temp|work)(/|$)'
