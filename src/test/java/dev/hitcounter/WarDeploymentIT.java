@@ -222,32 +222,30 @@ class WarDeploymentIT {
 
     /** The Linux scheduling policies of all the threads of a Tomcat configured as the image is, once it serves. */
     private Set<String> schedulingPoliciesOfImageTomcat(Map<String, String> env) throws Exception {
-        try (RedisServerProcess redis = RedisServerProcess.start()) {
-            Path base = catalinaBase();
-            int port = LauncherProcess.freePort();
-            imageConfiguration(base, port);
-            Process tomcat = startCatalina(base, redis, env);
-            try {
-                awaitPage(URI.create("http://127.0.0.1:" + port + "/"), tomcat, base);
-                Set<String> policies = new TreeSet<>();
-                try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(tomcat.pid()), "task"))) {
-                    for (Path task : tasks.toList()) {
-                        Matcher policy = POLICY.matcher(Files.readString(task.resolve("sched")));
-                        assertTrue(policy.find(), task + "/sched names a policy");
-                        policies.add(policy.group(1));
-                    }
-                }
-                return policies;
-            } finally {
-                stop(tomcat);
+        return ofServingImageTomcat(env, WarDeploymentIT::schedulingPolicies);
+    }
+
+    private static Set<String> schedulingPolicies(long pid) throws IOException {
+        Set<String> policies = new TreeSet<>();
+        try (Stream<Path> tasks = Files.list(Path.of("/proc", Long.toString(pid), "task"))) {
+            for (Path task : tasks.toList()) {
+                Matcher policy = POLICY.matcher(Files.readString(task.resolve("sched")));
+                assertTrue(policy.find(), task + "/sched names a policy");
+                policies.add(policy.group(1));
             }
         }
+        return policies;
     }
 
     private static final Pattern POLICY = Pattern.compile("^policy\\s*:\\s*(\\d+)", Pattern.MULTILINE);
 
     /** The request threads a Tomcat configured as the image is has once it serves the page. */
     private long requestThreadsOfImageTomcat(Map<String, String> env) throws Exception {
+        return ofServingImageTomcat(env, ThreadDump::requestThreads);
+    }
+
+    /** What {@code inspection} finds in the process of a Tomcat configured as the image is, once it serves the page. */
+    private <T> T ofServingImageTomcat(Map<String, String> env, ProcessInspection<T> inspection) throws Exception {
         try (RedisServerProcess redis = RedisServerProcess.start()) {
             Path base = catalinaBase();
             int port = LauncherProcess.freePort();
@@ -255,11 +253,17 @@ class WarDeploymentIT {
             Process tomcat = startCatalina(base, redis, env);
             try {
                 awaitPage(URI.create("http://127.0.0.1:" + port + "/"), tomcat, base);
-                return ThreadDump.requestThreads(tomcat.pid());
+                return inspection.of(tomcat.pid());
             } finally {
                 stop(tomcat);
             }
         }
+    }
+
+    /** Something read from a running process, by its id. */
+    @FunctionalInterface
+    private interface ProcessInspection<T> {
+        T of(long pid) throws IOException;
     }
 
     private static final Path README = Path.of("README.md");
