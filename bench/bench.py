@@ -426,15 +426,21 @@ class Spec:
         self.cluster = cluster
 
 
-def catalina_base(name, port, connector_attrs="", access_log=True, tomcat_home=None):
-    """A CATALINA_BASE of our own: the stock conf with bench/tomcat/server.xml, and the WAR as ROOT."""
+def fresh_base(name, tomcat_home, *more_dirs):
+    """An empty CATALINA_BASE under bench/out with the stock conf/ but its server.xml, which the caller writes."""
     base = OUT / "catalina" / name
     shutil.rmtree(base, ignore_errors=True)
-    for sub in ("conf", "logs", "temp", "webapps", "work"):
+    for sub in ("conf", "logs", "temp", "webapps", "work", *more_dirs):
         (base / sub).mkdir(parents=True)
     for conf in (tomcat_home / "conf").iterdir():
         if conf.name != "server.xml":
             shutil.copy(conf, base / "conf" / conf.name)
+    return base
+
+
+def catalina_base(name, port, connector_attrs="", access_log=True, tomcat_home=None):
+    """A CATALINA_BASE of our own: the stock conf with bench/tomcat/server.xml, and the WAR as ROOT."""
+    base = fresh_base(name, tomcat_home)
     stock_log = ('<Valve className="org.apache.catalina.valves.AccessLogValve" directory="logs"\n'
                  '               prefix="localhost_access_log" suffix=".txt"\n'
                  '               pattern="%h %l %u %t &quot;%r&quot; %s %b" />')
@@ -449,13 +455,7 @@ def catalina_base(name, port, connector_attrs="", access_log=True, tomcat_home=N
 def image_base(name, port, tomcat_home):
     """A CATALINA_BASE laid out as docker/Dockerfile lays out the image: its server.xml and setenv.sh, the lib jar
     and the exploded WAR as webapps/ROOT; only the port differs."""
-    base = OUT / "catalina" / name
-    shutil.rmtree(base, ignore_errors=True)
-    for sub in ("bin", "conf", "lib", "logs", "temp", "webapps", "work"):
-        (base / sub).mkdir(parents=True)
-    for conf in (tomcat_home / "conf").iterdir():
-        if conf.name != "server.xml":
-            shutil.copy(conf, base / "conf" / conf.name)
+    base = fresh_base(name, tomcat_home, "bin", "lib")
     xml = (ROOT / "docker" / "tomcat" / "server.xml").read_text()
     (base / "conf" / "server.xml").write_text(xml.replace('port="8080"', f'port="{port}"'))
     shutil.copy(ROOT / "docker" / "tomcat" / "setenv.sh", base / "bin" / "setenv.sh")
@@ -474,21 +474,25 @@ def specs(ctx):
     catalina = [str(tomcat_home / "bin" / "catalina.sh"), "run"]
     redis_env = {"REDIS_URL": f"redis://127.0.0.1:{ctx['redis_port']}", "COUNTER_KEY": KEY}
     flask_dir = str(BENCH / "flask")
+    node = ["node", str(BENCH / "node" / "server.js")]
+    # Linux's SCHED_BATCH, as the image's setenv.sh sets it (issue 28).
+    batch = ("chrt", "--batch", "0")
     all_specs = []
 
-    def war(name, label, env, attrs="", access_log=True, java_home=None, **kw):
+    def in_tomcat(name, label, env, make_base, java_home=None, **kw):
+        # make_base(port): the CATALINA_BASE to run, made afresh for each start.
         def prepare(port, spec_env):
-            base = catalina_base(name, port, attrs, access_log, tomcat_home)
-            spec_env.update({"CATALINA_HOME": str(tomcat_home), "CATALINA_BASE": str(base)})
+            spec_env.update({"CATALINA_HOME": str(tomcat_home), "CATALINA_BASE": str(make_base(port))})
             if java_home:
                 spec_env["JAVA_HOME"] = java_home
         all_specs.append(Spec(name, label, catalina, env=env, prepare=prepare, kind="java", **kw))
 
+    def war(name, label, env, attrs="", access_log=True, java_home=None, **kw):
+        in_tomcat(name, label, env, lambda port: catalina_base(name, port, attrs, access_log, tomcat_home),
+                  java_home, **kw)
+
     def image(name, label, env, **kw):
-        def prepare(port, spec_env):
-            base = image_base(name, port, tomcat_home)
-            spec_env.update({"CATALINA_HOME": str(tomcat_home), "CATALINA_BASE": str(base)})
-        all_specs.append(Spec(name, label, catalina, env=env, prepare=prepare, kind="java", **kw))
+        in_tomcat(name, label, env, lambda port: image_base(name, port, tomcat_home), **kw)
 
     def emb(name, label, env, java=java17, jvm_opts=(), prefix=(), **kw):
         all_specs.append(Spec(name, label, [*prefix, java, *jvm_opts, *embedded], env=env, kind="java", **kw))
@@ -523,7 +527,7 @@ def specs(ctx):
                           env=redis_env, cwd=flask_dir, kind="python",
                           note="the same app under Debian gunicorn, 4 sync workers as Flask's deployment docs show"))
     all_specs.append(Spec("node-ioredis", "Node http + ioredis (auto-pipelining)",
-                          ["node", str(BENCH / "node" / "server.js")], env=redis_env, kind="node",
+                          node, env=redis_env, kind="node",
                           note="bench/node/server.js: node:http, one ioredis 6.0.0 client with enableAutoPipelining, single process"))
 
     # Experiments: only with --only NAME or --experiments.
@@ -550,9 +554,9 @@ def specs(ctx):
     image("exp-image-normal", "ours, as the image runs it, SCHED_BATCH=false", {**redis_env, "SCHED_BATCH": "false"},
           ours=True, note="ours-image under the default scheduling policy (SCHED_BATCH=false)")
     emb("exp-embedded-batch", "ours, embedded, under chrt --batch 0", redis_env, ours=True,
-        prefix=("chrt", "--batch", "0"), note="ours-embedded started as chrt --batch 0 java ...: SCHED_BATCH")
+        prefix=batch, note="ours-embedded started as chrt --batch 0 java ...: SCHED_BATCH")
     all_specs.append(Spec("exp-node-batch", "Node http + ioredis under chrt --batch 0",
-                          ["chrt", "--batch", "0", "node", str(BENCH / "node" / "server.js")], env=redis_env,
+                          [*batch, *node], env=redis_env,
                           kind="node", note="node-ioredis started as chrt --batch 0 node ...: SCHED_BATCH"))
     # REDIS_WAIT_REPLICAS: the same server with and without one WAIT per batch, both with a replica attached.
     emb("exp-replica-nowait", "ours, embedded, Redis with a replica", redis_env, ours=True, replica=True,
